@@ -1,0 +1,21 @@
+# Fails if a file under umk/ includes a header outside the allowed
+# freestanding set. Run as a test: cmake -DCORE_DIR=... -P CheckFreestanding.cmake
+set(allowed cstddef cstdint cstdarg type_traits limits new utility concepts compare
+    initializer_list atomic bit)
+file(GLOB_RECURSE files ${CORE_DIR}/*.h ${CORE_DIR}/*.cc)
+set(bad "")
+foreach(f ${files})
+  file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*<")
+  foreach(l ${lines})
+    string(REGEX REPLACE ".*<([^>]+)>.*" "\\1" h "${l}")
+    list(FIND allowed "${h}" idx)
+    if(idx EQUAL -1)
+      string(APPEND bad "${f}: <${h}>\n")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "umk/ must stay freestanding; these includes are not allowed:\n${bad}")
+endif()
+list(LENGTH files n)
+message(STATUS "umk/: ${n} files checked, all includes freestanding")

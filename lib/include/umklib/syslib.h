@@ -1,0 +1,45 @@
+// Kernel-call wrappers (MINIX libsys). Each returns OK or a negative MINIX error.
+#pragma once
+
+#include "umk/com.h"
+#include "umk/errno.h"
+#include "umk/priv_args.h"
+#include "umk/types.h"
+
+namespace umk {
+
+// The raw kernel-call trap: request in *m (m_type = call), reply in *m.
+int kernel_call(int call, message* m);
+
+int sys_exit();                                   // does not return on success
+int sys_clear(endpoint_t ep);
+int sys_kill(endpoint_t ep, int sig);
+int sys_getksig(endpoint_t* ep, sigset_t_* map);  // *ep == NONE: nothing pending
+int sys_endksig(endpoint_t ep);
+int sys_update(endpoint_t src, endpoint_t dst, int flags = 0);
+int sys_runctl(endpoint_t ep, int action, int flags = 0);
+int sys_stop(endpoint_t ep);
+int sys_resume(endpoint_t ep);
+int sys_setalarm(clock_t_ ticks, bool absolute, clock_t_* left = nullptr);
+int sys_times(endpoint_t ep, clock_t_* user_time, clock_t_* uptime);
+int sys_uptime(clock_t_* ticks);
+int sys_hz();                                     // ticks per second
+int sys_whoami(endpoint_t* ep, char* name, std::size_t len, std::uint32_t* priv_flags);
+int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep = SELF);
+int sys_diagctl_diag(const char* buf, std::size_t len);
+int sys_spawn(const char* program, const char* args, std::size_t args_len, endpoint_t* ep);
+
+// Privileges (SYS_PRIVCTL); `arg` is a priv_args for SET_SYS (see umk/priv_args.h).
+int sys_privctl(endpoint_t ep, int request, void* arg = nullptr);
+
+// Memory grants. The library keeps the caller's grant table and registers
+// it with SYS_SETGRANT on first use.
+cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes, std::uint32_t access);
+cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t gid);
+int cpf_revoke(cp_grant_id_t gid);
+int sys_safecopyfrom(endpoint_t granter, cp_grant_id_t gid, vir_bytes offset, vir_bytes addr,
+                     std::size_t bytes);
+int sys_safecopyto(endpoint_t granter, cp_grant_id_t gid, vir_bytes offset, vir_bytes addr,
+                   std::size_t bytes);
+
+}  // namespace umk

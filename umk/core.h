@@ -1,0 +1,79 @@
+// Interfaces between the parts of the core (IPC, kernel calls, signals,
+// clock). Not for the arch: that uses kernel.h.
+#pragma once
+
+#include "proc.h"
+#include "timer.h"
+#include "types.h"
+
+namespace umk {
+
+// ---- IPC (umk/ipc/) ----
+// Flags for mini_send.
+inline constexpr int IPC_NON_BLOCKING = 0x80;  // SENDNB: fail with ENOTREADY instead of blocking
+inline constexpr int IPC_FROM_KERNEL = 0x100;  // the kernel itself sends (no masks checked)
+
+// The primitives, after the trap-level checks of do_ipc. Each returns OK,
+// a negative error, or SUSPEND when the caller is now blocked.
+inline constexpr int SUSPEND = -998;
+int mini_send(Proc& caller, endpoint_t dst, const message& m, int flags);
+int mini_receive(Proc& caller, endpoint_t src, int flags);
+int mini_notify(const Proc& caller, endpoint_t dst);
+int mini_senda(Proc& caller, vir_bytes table, std::size_t count);
+
+// A notification from a kernel task (CLOCK, SYSTEM, HARDWARE) to p.
+void notify_from_kernel(endpoint_t kernel_task, Proc& p);
+
+// Make sure nobody stays blocked on p and p sits in no queue, before its
+// slot is freed: processes blocked sending to p fail with EDSTDIED, those
+// receiving from p fail with ESRCDIED; p is taken out of the caller queue it
+// is in; notification bits it set are dropped. Queued messages *to* other
+// processes from p are dropped with it (p is dead).
+void ipc_clear_proc(Proc& p);
+
+// After sys_update swapped the images of a and b: the caller queues and
+// pending asynchronous deliveries stay with the endpoint (slot), so that no
+// message addressed to the endpoint is lost or delivered twice.
+void ipc_fix_after_swap(Proc& a, Proc& b);
+
+// Deliver kernel-built message m to p (p must be receiving from its source
+// or ANY). Used by the kernel-call trap for replies.
+void deliver_to(Proc& p, const message& m);
+
+// ---- Kernel calls (umk/system.cc, umk/calls/) ----
+// Resolve SELF to the caller.
+inline endpoint_t resolve_self(const Proc& caller, endpoint_t e) {
+    return e == SELF ? caller.p_endpoint : e;
+}
+
+// ---- Signals (umk/signal.cc) ----
+// MINIX cause_sig: route sig for p to p's signal manager.
+void cause_sig(Proc& p, int sig);
+// Post signal sig to a system process directly (pending set + SYSTEM notify).
+void send_sig(Proc& p, int sig);
+
+// ---- Clock (umk/clock.cc) ----
+void set_timer(Timer& t, clock_t_ exp_time, TimerFn fn, std::int64_t arg);
+void reset_timer(Timer& t);
+clock_t_ timer_left(const Timer& t);
+
+// ---- Privileges (umk/priv.cc) ----
+// Allocate a privilege slot (static id, or the first free dynamic one).
+// Returns nullptr when none is free or the static id is taken.
+Priv* priv_alloc(sys_id_t static_id, bool dynamic);
+void priv_free(Priv& pr);
+Priv* priv_by_id(sys_id_t id);
+// The shared privilege structure of user processes.
+Priv* user_priv();
+// The basic kernel calls every system process may make (MINIX SYS_BASIC_CALLS).
+void priv_set_basic_calls(Priv& pr);
+// Fill pr with the defaults of a system process (MINIX SYS_PRIV_SET_SYS).
+void priv_set_sys_defaults(Priv& pr, endpoint_t sig_mgr);
+
+// ---- Slots (umk/proc.cc) ----
+// Free slot for a new process, or nullptr.
+Proc* proc_alloc_slot();
+// Reset a slot to free, bumping its generation for the next user.
+void proc_free_slot(Proc& p);
+
+}  // namespace umk

@@ -1,0 +1,68 @@
+// The privilege table: what a process may do, apart from what it is
+// (proc.h). The split lets sys_update swap the image of a process while the
+// slot keeps its identity (MINIX kernel/priv.h).
+#pragma once
+
+#include "bitmap.h"
+#include "com.h"
+#include "config.h"
+#include "timer.h"
+#include "types.h"
+
+namespace umk {
+
+// Privilege flags (s_flags).
+inline constexpr std::uint32_t PREEMPTIBLE = 0x02;
+inline constexpr std::uint32_t BILLABLE = 0x04;
+inline constexpr std::uint32_t DYN_PRIV_ID = 0x08;
+inline constexpr std::uint32_t SYS_PROC = 0x10;
+inline constexpr std::uint32_t CHECK_IO_PORT = 0x20;
+inline constexpr std::uint32_t CHECK_IRQ = 0x40;
+inline constexpr std::uint32_t CHECK_MEM = 0x80;
+
+// Static privilege ids: kernel tasks and boot processes use slot + NR_TASKS;
+// the rest are handed out dynamically. USER_PRIV_ID is shared by every user
+// process.
+inline constexpr sys_id_t USER_PRIV_ID = NR_TASKS + 10;  // MINIX: 14 (INIT's static id)
+constexpr sys_id_t static_priv_id(proc_nr_t slot) { return slot + NR_TASKS; }
+inline constexpr int NR_STATIC_PRIV_IDS = NR_TASKS + 16;  // first dynamic id
+
+inline constexpr int NR_IO_RANGE = 32;
+inline constexpr int NR_MEM_RANGE = 10;
+inline constexpr int NR_IRQ = 4;
+
+struct io_range { std::uint32_t ior_base, ior_limit; };
+struct mem_range { vir_bytes mr_base, mr_limit; };
+
+struct Priv {
+    proc_nr_t s_proc_nr;  // the slot this privilege belongs to (NONE if free)
+    sys_id_t s_id;        // index in the privilege table; bit position in masks
+    std::uint32_t s_flags;
+
+    // Asynchronous send table (SENDA), in the memory of s_asynendpoint.
+    vir_bytes s_asyntab;
+    std::uint32_t s_asynsize;
+    endpoint_t s_asynendpoint;
+
+    std::uint32_t s_trap_mask;               // bit n: IPC trap n allowed
+    Bitmap<NR_SYS_PROCS> s_ipc_to;           // priv ids it may send to
+    Bitmap<NR_SYS_CALLS> s_k_call_mask;      // bit k: kernel call KERNEL_CALL+k allowed
+    endpoint_t s_sig_mgr;                    // who handles its signals (NONE: nobody)
+
+    Bitmap<NR_SYS_PROCS> s_notify_pending;   // notifications by sender priv id
+    std::uint32_t s_int_pending;             // pending interrupt bits (HARDWARE notifies)
+    sigset_t_ s_sig_pending;                 // pending signals (SYSTEM notifies)
+    Timer s_alarm_timer;                     // SETALARM
+
+    // Memory grants (SETGRANT), in the memory of the process.
+    vir_bytes s_grant_table;
+    std::int32_t s_grant_entries;
+
+    // Hardware access (i386 drivers).
+    int s_nr_io_range, s_nr_mem_range, s_nr_irq;
+    io_range s_io_tab[NR_IO_RANGE];
+    mem_range s_mem_tab[NR_MEM_RANGE];
+    int s_irq_tab[NR_IRQ];
+};
+
+}  // namespace umk
