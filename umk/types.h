@@ -11,7 +11,7 @@ using proc_nr_t = std::int32_t;
 using sys_id_t = std::int32_t;
 using vir_bytes = std::uint64_t;  // an address in some process; 64 bits on every arch
 using clock_t_ = std::uint64_t;   // ticks since boot
-using sigset_t_ = std::uint64_t;  // bit n = signal n (see signal.h)
+using sigset_t_ = std::uint64_t;  // bit n = signal n (see sig.h)
 using cp_grant_id_t = std::int32_t;
 
 // The MINIX message, with fixed-width fields so that it has the same layout

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "umk/com.h"
-#include "umk/errno.h"
+#include "umk/err.h"
 #include "umk/types.h"
 
 namespace umk {

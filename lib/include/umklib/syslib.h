@@ -2,7 +2,7 @@
 #pragma once
 
 #include "umk/com.h"
-#include "umk/errno.h"
+#include "umk/err.h"
 #include "umk/priv_args.h"
 #include "umk/types.h"
 
