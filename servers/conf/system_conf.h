@@ -1,0 +1,116 @@
+// system.conf: the per-service policy RS applies when it starts a service
+// (MINIX etc/system.conf, parsed in servers/rs/service.c at the seed).
+//
+//   service NAME { KEYWORD VALUE... ; ... };     # comments run to the end of the line
+//
+// Keywords: uid, nice, irq, io, pci, system, ipc, vm, control, class,
+// period, sigmgr. The parser is freestanding (no heap, no libc): RS parses
+// the text built into it, and the host tools parse files they read.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "umk/config.h"
+
+namespace umk::conf {
+
+inline constexpr int LABEL_LEN = PROC_NAME_LEN;  // including the NUL
+inline constexpr int MAX_SERVICES = 32;
+inline constexpr int MAX_IPC = 32;
+inline constexpr int MAX_CONTROL = 8;
+inline constexpr int MAX_IRQ = 4;  // priv_args::irq_tab
+inline constexpr int MAX_IO = 8;   // priv_args::io_tab
+inline constexpr int MAX_PCI = 8;
+
+// Special IPC targets (ipc SYSTEM USER ...). Labels of services go to ipc[].
+inline constexpr std::uint32_t IPC_SYSTEM = 0x1;   // the SYSTEM kernel task
+inline constexpr std::uint32_t IPC_USER = 0x2;     // user processes
+inline constexpr std::uint32_t IPC_ALL_SYS = 0x4;  // every system process
+inline constexpr std::uint32_t IPC_NONE = 0x8;     // nobody (explicitly)
+
+// VM calls a service may make (vm ...).
+inline constexpr std::uint32_t VM_REMAP = 0x01;
+inline constexpr std::uint32_t VM_UNREMAP = 0x02;
+inline constexpr std::uint32_t VM_GETPHYS = 0x04;
+inline constexpr std::uint32_t VM_GETREFCNT = 0x08;
+inline constexpr std::uint32_t VM_QUERYEXIT = 0x10;
+inline constexpr std::uint32_t VM_INFO = 0x20;
+inline constexpr std::uint32_t VM_RS_UPDATE = 0x40;
+inline constexpr std::uint32_t VM_ALL = 0x7f;
+
+// Which statements an entry set itself (for `class` inheritance and for
+// RS's defaults).
+enum SetBit : std::uint32_t {
+    SET_UID = 1u << 0,
+    SET_NICE = 1u << 1,
+    SET_IRQ = 1u << 2,
+    SET_IO = 1u << 3,
+    SET_PCI = 1u << 4,
+    SET_SYSTEM = 1u << 5,
+    SET_IPC = 1u << 6,
+    SET_VM = 1u << 7,
+    SET_CONTROL = 1u << 8,
+    SET_PERIOD = 1u << 9,
+    SET_SIGMGR = 1u << 10,
+};
+
+struct IoRange {
+    std::uint32_t base;
+    std::uint32_t len;
+};
+
+struct ServiceConf {
+    char name[LABEL_LEN];
+    int line;           // where the entry starts
+    std::uint32_t set;  // SetBit: statements present (directly or by class)
+    int uid;
+    int nice;
+    int nr_irq;
+    int irq[MAX_IRQ];
+    int nr_io;
+    IoRange io[MAX_IO];
+    int nr_pci;
+    std::uint32_t pci[MAX_PCI];  // vid << 16 | did
+    std::uint64_t calls;         // bit k: kernel call KERNEL_CALL + k (basic calls not included)
+    std::uint32_t ipc_special;   // IPC_*
+    int nr_ipc;
+    char ipc[MAX_IPC][LABEL_LEN];
+    std::uint32_t vm;  // VM_*
+    int nr_control;
+    char control[MAX_CONTROL][LABEL_LEN];
+    int period;              // heartbeat period in ticks (0: no heartbeat)
+    char sigmgr[LABEL_LEN];  // label of the signal manager ("" = RS, "SELF" = itself)
+};
+
+struct Config {
+    int count;
+    ServiceConf services[MAX_SERVICES];
+};
+
+struct Error {
+    char file[64];
+    int line;
+    char what[160];  // e.g. "unknown kernel call 'FOO' in 'system'"
+};
+
+// Parse `len` bytes of text; `file` names it in errors. Returns 0 (OK) and
+// fills *out, or a negative MINIX error (-EINVAL; -ENOSPC when a table is
+// full; -E2BIG for an over-long name) and fills *err. *out is reset first.
+int parse(const char* text, std::size_t len, const char* file, Config* out, Error* err);
+
+// "file:line: what" into buf (always NUL-terminated).
+void format_error(const Error& err, char* buf, std::size_t size);
+
+// The entry for a service, or nullptr.
+const ServiceConf* find(const Config& cfg, const char* name);
+
+// Kernel call name ("PRIVCTL") -> offset from KERNEL_CALL, or -1.
+int kernel_call_by_name(const char* name);
+// Offset -> name, or nullptr.
+const char* kernel_call_name(int offset);
+
+// Ticks from "120" or "3HZ" (seconds); -1 if malformed or negative.
+long parse_ticks(const char* s, int hz);
+
+}  // namespace umk::conf
