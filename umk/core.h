@@ -69,6 +69,8 @@ Priv* user_priv();
 void priv_set_basic_calls(Priv& pr);
 // Fill pr with the defaults of a system process (MINIX SYS_PRIV_SET_SYS).
 void priv_set_sys_defaults(Priv& pr, endpoint_t sig_mgr);
+// Free every privilege id and set up the shared user record (kernel_init).
+void priv_reset_all();
 
 // ---- Slots (umk/proc.cc) ----
 // Free slot for a new process, or nullptr.
