@@ -43,3 +43,15 @@ inline constexpr int SIGS_SIGNAL_RECEIVED = 0xE00;
 #define SIGS_SIG_NUM m2_i1
 
 }  // namespace umk
+
+namespace umk {
+
+// RS_INIT (RS -> service): debugging behaviour RS forces on the new instance
+// (`service update -x/-y/-z`). sef_startup replaces the init callback for
+// this one init with the predefined one; CRASH wins over TIMEOUT over FAIL.
+#define RS_INIT_DEBUG m1_l1
+inline constexpr std::int64_t RS_INIT_DEBUG_CRASH = 0x1;    // sef_cb_init_crash
+inline constexpr std::int64_t RS_INIT_DEBUG_FAIL = 0x2;     // sef_cb_init_fail
+inline constexpr std::int64_t RS_INIT_DEBUG_TIMEOUT = 0x4;  // sef_cb_init_timeout
+
+}  // namespace umk

@@ -51,6 +51,12 @@ void sef_setcb_signal_manager(sef_cb_signal_manager_t cb);
 // Wait for RS's init request, run the init callback for its type and report
 // the result; returns when RS has accepted it.
 void sef_startup();
+// RS itself: nobody sends it RS_INIT. Runs the fresh init callback (panics
+// if it fails) and makes SEF treat RS's own endpoint as "RS".
+void sef_startup_rs();
+// The endpoint SEF takes for RS (the sender of our RS_INIT), NONE before
+// sef_startup.
+endpoint_t sef_rs_endpoint();
 // Receive the next message for the service; SEF's own traffic (init, ping,
 // LU prepare, signals) is handled here and never returned.
 int sef_receive(endpoint_t src, message* m);
@@ -60,7 +66,10 @@ int sef_receive_status(endpoint_t src, message* m, int* status);
 // Fatal error: log it and exit.
 [[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
-// Predefined callbacks.
+// Predefined callbacks. Like every system function on umk, callbacks
+// return OK or a NEGATED error (-ENOSYS, -ENOTREADY, -EDEADSRCDST ...); SEF
+// passes init and prepare results to RS unchanged. Passing nullptr to a
+// setter restores the default.
 int sef_cb_init_null(int type, sef_init_info_t* info);
 int sef_cb_init_fail(int type, sef_init_info_t* info);      // ENOSYS
 int sef_cb_init_crash(int type, sef_init_info_t* info);     // panics
