@@ -1,0 +1,53 @@
+// The device layer (devman, servers/devman): user processes open and read
+// character devices by name through it; it forwards each request to the
+// driver with a grant for the data (MINIX VFS <-> driver protocol,
+// include/minix/com.h DEV_*).
+//
+// Drivers announce themselves in DS: a driver with label L publishes the u32
+// key "dev.L" holding its endpoint (DSF_OVERWRITE) when it starts fresh or
+// after a restart; the device is then "/dev/L". devman subscribes to
+// "dev\..*" and checks every announcement against the label RS published
+// for L, so a new instance after a restart gets the requests.
+#pragma once
+
+#include "umk/com.h"
+#include "umk/types.h"
+
+namespace umk {
+
+// devman is a boot process in MINIX VFS's slot (1, generation 0).
+inline constexpr endpoint_t DEVMAN_PROC_NR = 1;
+
+inline constexpr const char* DEV_DS_PREFIX = "dev.";     // DS key prefix of an announcement
+inline constexpr const char* DEV_PATH_PREFIX = "/dev/";  // device names
+
+// ---- devman <-> driver (SENDREC; the reply is DEV_REPLY) ----
+inline constexpr int DEV_RQ_BASE = 0x400;
+inline constexpr int DEV_RS_BASE = 0x500;
+inline constexpr int DEV_OPEN = DEV_RQ_BASE + 6;
+inline constexpr int DEV_CLOSE = DEV_RQ_BASE + 7;
+inline constexpr int DEV_READ_S = DEV_RQ_BASE + 20;   // read into IO_GRANT
+inline constexpr int DEV_WRITE_S = DEV_RQ_BASE + 21;  // write from IO_GRANT
+inline constexpr int DEV_REPLY = DEV_RS_BASE + 0;
+
+#define DEVICE m2_i1      // minor device
+#define IO_ENDPT m2_i2    // the granter of IO_GRANT (devman)
+#define COUNT m2_i3       // bytes to transfer
+#define POSITION m2_l1    // offset in the device
+#define IO_GRANT m2_p1    // grant for the data (DEV_READ_S: write access)
+#define REP_ENDPT m2_i1   // reply: IO_ENDPT of the request
+#define REP_STATUS m2_i2  // reply: bytes transferred, OK, or a negative error
+
+// ---- user process <-> devman (SENDREC; reply m_type = result) ----
+// Call numbers are MINIX's (callnr.h).
+inline constexpr int DEVMAN_READ = 3;
+inline constexpr int DEVMAN_OPEN = 5;
+inline constexpr int DEVMAN_CLOSE = 6;
+inline constexpr int DEVMAN_PATH_MAX = 40;  // including the NUL (fits m3_ca1)
+
+#define DEVMAN_PATH m3_ca1   // OPEN: "/dev/hello"; reply m_type: a descriptor >= 0
+#define DEVMAN_FD m1_i1      // READ, CLOSE
+#define DEVMAN_GRANT m1_i2   // READ: grant (write access) for the buffer, to devman
+#define DEVMAN_NBYTES m1_i3  // READ: buffer size; reply m_type: bytes read (0 at the end)
+
+}  // namespace umk
