@@ -60,6 +60,7 @@ constexpr bool is_kernel_call(int type) {
 #define T_ENDPT m2_i1             // SYS_TIMES
 #define T_BOOT_TICKS m2_l1        // reply: uptime in ticks
 #define T_REAL_TICKS m2_l2
+#define T_USER_TIME m2_u1         // reply: ticks charged to the process
 #define I_REQUEST m1_i1           // SYS_GETINFO
 #define I_ENDPT m1_i2
 #define I_VAL_PTR m1_p1
@@ -93,6 +94,22 @@ inline constexpr int GET_PROCTAB = 2;   // copy the process table summary to I_V
 inline constexpr int GET_PRIVTAB = 3;
 inline constexpr int GET_KINFO = 4;
 inline constexpr int GET_UPTIME = 5;    // reply: m2_l1 ticks, m2_i1 HZ
+
+// GET_PROCTAB copies one of these per process-table slot (kernel tasks
+// first, then slots 0..NR_PROCS-1; free slots have RTS_SLOT_FREE set).
+struct proc_info {
+    endpoint_t endpoint;
+    proc_nr_t slot;
+    std::uint32_t rts_flags;
+    std::uint32_t misc_flags;
+    char name[16];            // PROC_NAME_LEN, NUL-terminated
+    endpoint_t sig_mgr;       // NONE without privileges
+    std::uint32_t priv_flags; // s_flags; 0 without privileges
+    sys_id_t priv_id;         // -1 without privileges
+    std::uint32_t pad;
+    std::uint64_t user_time;  // ticks charged (as SYS_TIMES)
+};
+static_assert(sizeof(proc_info) == 56, "one proc_info layout on every arch");
 
 // SYS_PRIVCTL requests.
 inline constexpr int SYS_PRIV_ALLOW = 1;

@@ -51,8 +51,15 @@ inline endpoint_t resolve_self(const Proc& caller, endpoint_t e) {
 void cause_sig(Proc& p, int sig);
 // Post signal sig to a system process directly (pending set + SYSTEM notify).
 void send_sig(Proc& p, int sig);
+// A process marked MF_SIG_DELAY (SYS_RUNCTL RC_DELAY) is no longer sending:
+// clears the flag and tells its manager with SIGKNDELAY. The IPC code calls
+// this whenever a blocked send of such a process ends (delivered, or failed
+// because the destination died).
+void sig_delay_done(Proc& p);
 
 // ---- Clock (umk/clock.cc) ----
+// Uptime back to 0 and no active timer; kernel_init calls it.
+void clock_reset();
 void set_timer(Timer& t, clock_t_ exp_time, TimerFn fn, std::int64_t arg);
 void reset_timer(Timer& t);
 clock_t_ timer_left(const Timer& t);
