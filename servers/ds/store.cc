@@ -159,8 +159,8 @@ int do_publish(message& m) {
     std::uint32_t len = 0;
     if (type == DSF_TYPE_STR || type == DSF_TYPE_MEM) {
         if (m.DS_VAL_LEN < 0 || m.DS_VAL_LEN > DS_MAX_MEMLEN) {
-            log_printf("ds: %s: value of %lld bytes for '%s' exceeds %d\n", source,
-                       static_cast<long long>(m.DS_VAL_LEN), key, DS_MAX_MEMLEN);
+            log_printf("ds: %s: value of %ld bytes for '%s' exceeds %d\n", source,
+                       static_cast<long>(m.DS_VAL_LEN), key, DS_MAX_MEMLEN);
             return -ENOMEM;
         }
         len = static_cast<std::uint32_t>(m.DS_VAL_LEN);

@@ -1,0 +1,120 @@
+// The hello driver's state machine: SEF init (fresh / live update /
+// restart), the LU state transfer through DS, and the device requests.
+#include "hello.h"
+
+#include "umk/err.h"
+#include "umkds/str.h"
+#include "umklib/dev_proto.h"
+#include "umklib/ds.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/syslib.h"
+
+namespace umk::hello {
+namespace {
+
+// Times the device has been opened; the state a live update carries over.
+int counter = 0;
+
+// Restore the state the old version saved (MINIX lu_state_restore).
+void lu_state_restore() {
+    std::uint32_t value = 0;
+    int r = ds_retrieve_u32(OPEN_COUNTER_KEY, &value);
+    if (r != OK) log_printf("hello: cannot retrieve %s: %d\n", OPEN_COUNTER_KEY, r);
+    ds_delete_u32(OPEN_COUNTER_KEY);
+    counter = static_cast<int>(value);
+}
+
+// Make /dev/hello reach this instance (MINIX mapdriver): announce our
+// endpoint under "dev.hello" for devman.
+int announce() {
+    char key[DS_MAX_KEYLEN];
+    str::copy(key, DEV_DS_PREFIX, sizeof key);
+    std::size_t n = str::len(key);
+    str::copy(key + n, "hello", sizeof key - n);
+    return ds_publish_u32(key, static_cast<std::uint32_t>(self_endpoint()), DSF_OVERWRITE);
+}
+
+int do_read(const message& m) {
+    std::int64_t pos = m.POSITION;
+    if (pos < 0) return -EINVAL;
+    if (m.COUNT < 0) return -EINVAL;
+    if (pos >= HELLO_MESSAGE_LEN) return 0;
+    int bytes = HELLO_MESSAGE_LEN - static_cast<int>(pos);
+    if (bytes > m.COUNT) bytes = m.COUNT;
+    if (bytes == 0) return 0;
+    int r = sys_safecopyto(m.IO_ENDPT, static_cast<cp_grant_id_t>(m.IO_GRANT), 0,
+                           reinterpret_cast<vir_bytes>(HELLO_MESSAGE + pos),
+                           static_cast<std::size_t>(bytes));
+    return r == OK ? bytes : r;
+}
+
+}  // namespace
+
+int init(int type, sef_init_info_t*) {
+    bool do_announce = true;
+    counter = 0;
+    switch (type) {
+        case SEF_INIT_FRESH:
+            log_printf("hello: %s\n", HELLO_BANNER);
+            break;
+        case SEF_INIT_LU:
+            // The new version keeps the old endpoint: devman needs no news.
+            lu_state_restore();
+            do_announce = false;
+            log_printf("hello: %s Hey, I'm a new version! (open_counter %d)\n", HELLO_BANNER,
+                       counter);
+            break;
+        case SEF_INIT_RESTART:
+            log_printf("hello: %s Hey, I've just been restarted!\n", HELLO_BANNER);
+            break;
+        default:
+            return -EINVAL;
+    }
+    if (do_announce) {
+        int r = announce();
+        if (r != OK) {
+            log_printf("hello: cannot announce /dev/hello in DS: %d\n", r);
+            return -EINVAL;
+        }
+    }
+    return OK;
+}
+
+int lu_state_save(int) {
+    int r = ds_publish_u32(OPEN_COUNTER_KEY, static_cast<std::uint32_t>(counter), DSF_OVERWRITE);
+    if (r != OK) log_printf("hello: cannot save %s: %d\n", OPEN_COUNTER_KEY, r);
+    return OK;
+}
+
+bool handle_request(message& m) {
+    if (is_notify(m.m_type)) return false;
+    int status;
+    switch (m.m_type) {
+        case DEV_OPEN:
+            log_printf("hello: hello_open(). Called %d time(s).\n", ++counter);
+            status = OK;
+            break;
+        case DEV_CLOSE:
+            log_printf("hello: hello_close()\n");
+            status = OK;
+            break;
+        case DEV_READ_S:
+            status = do_read(m);
+            break;
+        default:
+            status = -EINVAL;  // writes, ioctls ...: not this device
+            break;
+    }
+    endpoint_t io = m.IO_ENDPT;
+    m.m_type = DEV_REPLY;
+    m.REP_ENDPT = io;
+    m.REP_STATUS = status;
+    return true;
+}
+
+int open_counter() {
+    return counter;
+}
+
+}  // namespace umk::hello

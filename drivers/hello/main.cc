@@ -1,0 +1,38 @@
+// The hello driver's main loop (MINIX drivers/hello/hello.c + libdriver).
+#include "hello.h"
+#include "umk/err.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/sef.h"
+
+namespace {
+
+void sef_local_startup() {
+    using namespace umk;
+    // One init callback for every type; LU: always ready from any standard
+    // state, with the open counter saved in DS.
+    sef_setcb_init_fresh(hello::init);
+    sef_setcb_init_lu(hello::init);
+    sef_setcb_init_restart(hello::init);
+    sef_setcb_lu_prepare(sef_cb_lu_prepare_always_ready);
+    sef_setcb_lu_state_isvalid(sef_cb_lu_state_isvalid_standard);
+    sef_setcb_lu_state_save(hello::lu_state_save);
+    sef_setcb_signal_handler(sef_cb_signal_handler_term);
+    sef_startup();
+}
+
+}  // namespace
+
+int main() {
+    using namespace umk;
+    sef_local_startup();
+    for (;;) {
+        message m{};
+        int r = sef_receive(ANY, &m);
+        if (r != OK) panic("hello: receive failed: %d", r);
+        endpoint_t who = m.m_source;
+        if (!hello::handle_request(m)) continue;
+        r = ipc_sendnb(who, &m);
+        if (r != OK) log_printf("hello: cannot reply to %d: %d\n", who, r);
+    }
+}

@@ -1,0 +1,3 @@
+# hello_*: the hello driver's state machine with DS in-process.
+target_link_libraries(${servers_test_target} PRIVATE umk_hello_driver umk_ds_server umk_ds
+                                                     umk_servers_fake)

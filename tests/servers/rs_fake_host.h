@@ -1,0 +1,117 @@
+// A fake Host for RS's policy: records every call as a line of text and
+// hands out endpoints; time only moves when the test says so.
+#pragma once
+
+#include <cstdarg>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host.h"
+#include "umk/err.h"
+
+namespace umk::rs::testing {
+
+struct FakeHost final : Host {
+    std::vector<std::string> events;
+    std::vector<std::string> logs;
+    clock_t_ ticks = 1000;
+    endpoint_t next_ep = 100;
+    std::map<endpoint_t, bool> alive;
+    std::map<std::string, endpoint_t> labels;
+    int spawn_error = OK;
+    int vm_update_error = OK;
+    int vm_update_fail_after = -1;  // fail the n-th vm_update (0-based), -1 never
+    int vm_updates = 0;
+
+    void ev(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+        char buf[200];
+        va_list ap;
+        va_start(ap, fmt);
+        std::vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        events.emplace_back(buf);
+    }
+    bool saw(const std::string& e) const {
+        for (const auto& x : events)
+            if (x == e) return true;
+        return false;
+    }
+    int count_prefix(const std::string& p) const {
+        int n = 0;
+        for (const auto& x : events) n += x.rfind(p, 0) == 0;
+        return n;
+    }
+    std::string last() const { return events.empty() ? "" : events.back(); }
+    void clear_events() { events.clear(); }
+
+    int spawn(const char* program, const char*, std::size_t, endpoint_t* ep) override {
+        if (spawn_error != OK) return spawn_error;
+        *ep = next_ep++;
+        alive[*ep] = true;
+        ev("spawn %s %d", program, *ep);
+        return OK;
+    }
+    int set_priv(endpoint_t ep, const priv_args&) override {
+        ev("set_priv %d", ep);
+        return OK;
+    }
+    int allow(endpoint_t ep) override {
+        ev("allow %d", ep);
+        return OK;
+    }
+    int kill(endpoint_t ep, int sig) override {
+        ev("kill %d %d", ep, sig);
+        return OK;
+    }
+    int clear(endpoint_t ep) override {
+        ev("clear %d", ep);
+        alive.erase(ep);
+        return OK;
+    }
+    int vm_update(endpoint_t src, endpoint_t dst) override {
+        ev("vm_update %d %d", src, dst);
+        if (vm_update_fail_after == vm_updates++) return -EBUSY;
+        return vm_update_error;
+    }
+    int priv_id(endpoint_t ep) override { return ep % 50; }
+    int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) override {
+        ev("init %d type=%d restarts=%d old=%d debug=%d", ep, type, restarts, old_ep, debug);
+        return OK;
+    }
+    int send_lu_prepare(endpoint_t ep, int state, int maxtime) override {
+        ev("lu_prepare %d state=%d max=%d", ep, state, maxtime);
+        return OK;
+    }
+    int send_signal(endpoint_t ep, int sig) override {
+        ev("signal %d %d", ep, sig);
+        return OK;
+    }
+    int ping(endpoint_t ep) override {
+        ev("ping %d", ep);
+        return OK;
+    }
+    int reply(endpoint_t to, int result, endpoint_t ep_field) override {
+        ev("reply %d r=%d ep=%d", to, result, ep_field);
+        return OK;
+    }
+    int publish_label(const char* label, endpoint_t ep) override {
+        labels[label] = ep;
+        ev("publish %s %d", label, ep);
+        return OK;
+    }
+    int delete_label(const char* label) override {
+        labels.erase(label);
+        ev("unpublish %s", label);
+        return OK;
+    }
+    clock_t_ now() override { return ticks; }
+    void vlog(const char* fmt, va_list ap) override {
+        char buf[300];
+        std::vsnprintf(buf, sizeof buf, fmt, ap);
+        logs.emplace_back(buf);
+    }
+};
+
+}  // namespace umk::rs::testing
