@@ -1,0 +1,45 @@
+// test_crash MODE: misbehaves on purpose once it is running.
+//   segv      null pointer write             abort    abort()
+//   open      openat(2)                      write    write(1, ...) to stdout
+//   socket    socket(2)                      fork     fork(2)
+//   execve    execve("/bin/true")            ptrace   ptrace(PTRACE_TRACEME)
+//   mmapexec  mmap(PROT_EXEC)                hang     block for ever (for kill -9)
+// Before misbehaving it logs "crash: MODE now".
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "svc_util.h"
+
+int main(int argc, char** argv) {
+    using namespace umk;
+    const char* mode = argc > 1 ? argv[1] : "segv";
+    log_printf("crash: %s now\n", mode);
+    if (!std::strcmp(mode, "segv")) {
+        *static_cast<volatile int*>(nullptr) = 1;
+    } else if (!std::strcmp(mode, "abort")) {
+        std::abort();
+    } else if (!std::strcmp(mode, "open")) {
+        open("/etc/passwd", O_RDONLY);
+    } else if (!std::strcmp(mode, "write")) {
+        (void)!write(1, "escaped\n", 8);
+    } else if (!std::strcmp(mode, "socket")) {
+        socket(AF_INET, SOCK_STREAM, 0);
+    } else if (!std::strcmp(mode, "fork")) {
+        fork();
+    } else if (!std::strcmp(mode, "execve")) {
+        char* const args[] = {const_cast<char*>("/bin/true"), nullptr};
+        execve("/bin/true", args, nullptr);
+    } else if (!std::strcmp(mode, "ptrace")) {
+        ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+    } else if (!std::strcmp(mode, "mmapexec")) {
+        mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
+    log_printf("crash: %s survived\n", mode);
+    test_svc::idle();
+}
