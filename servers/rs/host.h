@@ -1,0 +1,47 @@
+// What RS's policy needs from the system, as one interface: the real
+// binding (rs_host.cc) goes through the service library; the unit tests use
+// a fake. Every call returns OK or a negative MINIX error.
+#pragma once
+
+#include <cstdarg>
+#include <cstddef>
+
+#include "umk/priv_args.h"
+#include "umk/types.h"
+
+namespace umk::rs {
+
+class Host {
+  public:
+    // Create a process from a binary; it stays stopped (RTS_NO_PRIV).
+    virtual int spawn(const char* program, const char* args, std::size_t args_len,
+                      endpoint_t* ep) = 0;
+    virtual int set_priv(endpoint_t ep, const priv_args& pa) = 0;  // SYS_PRIVCTL SET_SYS
+    virtual int allow(endpoint_t ep) = 0;                          // SYS_PRIVCTL ALLOW
+    virtual int kill(endpoint_t ep, int sig) = 0;                  // sys_kill
+    virtual int clear(endpoint_t ep) = 0;                          // sys_clear
+    virtual int vm_update(endpoint_t src, endpoint_t dst) = 0;     // VM_RS_UPDATE -> sys_update
+    // Priv id of a live process (for ipc masks), or a negative error.
+    virtual int priv_id(endpoint_t ep) = 0;
+
+    // Messages to services (asynchronous: RS never blocks on a service).
+    virtual int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) = 0;
+    virtual int send_lu_prepare(endpoint_t ep, int state, int maxtime) = 0;
+    virtual int send_signal(endpoint_t ep, int sig) = 0;  // SIGS_SIGNAL_RECEIVED
+    virtual int ping(endpoint_t ep) = 0;                  // heartbeat notify
+    // Answer a process blocked in SENDREC to RS (a client or a service's
+    // init / LU-ready call). `ep_field` goes to RS_ENDPOINT.
+    virtual int reply(endpoint_t to, int result, endpoint_t ep_field) = 0;
+
+    // DS labels (RS owns them).
+    virtual int publish_label(const char* label, endpoint_t ep) = 0;
+    virtual int delete_label(const char* label) = 0;
+
+    virtual clock_t_ now() = 0;
+    virtual void vlog(const char* fmt, va_list ap) = 0;  // one line, no newline
+
+  protected:
+    ~Host() = default;
+};
+
+}  // namespace umk::rs

@@ -1,0 +1,150 @@
+// RS's policy: the service table and what happens on each request, reply,
+// signal and clock tick (MINIX servers/rs/manager.c, request.c). It talks
+// to the system only through Host, so the whole state machine runs
+// unchanged in the unit tests.
+#pragma once
+
+#include <cstdint>
+
+#include "host.h"
+#include "rs_request.h"
+#include "system_conf.h"
+#include "umk/config.h"
+#include "umk/types.h"
+
+namespace umk::rs {
+
+inline constexpr int NR_SERVICES = 64;  // records: live instances, replicas, dead ones kept
+// RS's clock period (MINIX RS_DELTA_T is 60 = 1 s; umk checks 4x a second so
+// that timeouts and heartbeats are noticed promptly).
+inline constexpr int RS_DELTA_T = HZ / 4 > 0 ? HZ / 4 : 1;
+inline constexpr int RS_INIT_T = 10 * HZ;       // a fresh / restart init must finish in this
+inline constexpr int RS_DOWN_T = 2 * HZ;        // SIGTERM, then SIGKILL after this
+inline constexpr int MAX_BACKOFF = 30;          // in RS_DELTA_T periods
+inline constexpr int LU_MAXTIME_DEFAULT = 120;  // ticks, as MINIX
+inline constexpr int LU_MAXTIME_MAX = 1200;
+
+// How long a service that crashed `restarts` times before waits, in RS
+// periods: the first crash restarts at once, then min(2^restarts, 30).
+constexpr int backoff_periods(int restarts) {
+    if (restarts <= 0) return 0;
+    if (restarts >= 5) return MAX_BACKOFF;
+    int p = 1 << restarts;
+    return p < MAX_BACKOFF ? p : MAX_BACKOFF;
+}
+
+struct Service {
+    std::uint32_t flags;  // RS_* (rs_request.h)
+    char label[PROC_NAME_LEN];
+    char program[PROGRAM_MAX];
+    std::uint32_t args_len;
+    char args[ARGS_MAX];
+    conf::ServiceConf conf;
+    endpoint_t endpoint;
+    int restarts;
+    int period;
+    clock_t_ check_tm;    // last ping
+    clock_t_ alive_tm;    // last sign of life
+    clock_t_ stop_tm;     // EXITING: when SIGTERM was sent
+    clock_t_ deadline;    // INITIALIZING: init timeout
+    clock_t_ restart_tm;  // TERMINATED, waiting to restart: when
+    bool restart_pending;
+    bool published;
+    int init_error;     // the init's own error, if it reported one
+    endpoint_t caller;  // LATEREPLY: who waits
+    Service* prev;      // replica: the dead instance it replaces (kept frozen)
+};
+
+struct Update {
+    bool active;
+    bool swapped;  // VM_RS_UPDATE done: new image at the old endpoint
+    Service* old_srv;
+    Service* new_srv;
+    int state;
+    int maxtime;
+    int debug;
+    clock_t_ start;
+    endpoint_t requester;
+    int result;  // error to report if the new version dies (ERESTART by default)
+};
+
+// A parsed request from a client.
+struct Request {
+    int type;  // RS_UP ...
+    endpoint_t caller;
+    const rs_start* start;  // UP, RUN, UPDATE
+    const char* label;      // DOWN, REFRESH, RESTART, LOOKUP
+};
+
+class Manager {
+  public:
+    // `builtin` is the system.conf RS was built with; `self` is RS's endpoint.
+    void init(Host& host, const conf::Config* builtin, endpoint_t self);
+
+    // Adopt a boot process (created by the kernel, waiting for privileges).
+    int adopt_boot(const char* label, endpoint_t ep);
+
+    // A client request. Returns the reply result (>= OK), or EDONTREPLY when
+    // the reply comes later. *ep_out gets RS_ENDPOINT for LOOKUP/UP.
+    int request(const Request& rq, endpoint_t* ep_out);
+    // A service's RS_INIT answer (it is blocked in SENDREC until RS replies).
+    void init_reply(endpoint_t src, int result);
+    // A service's RS_LU_PREPARE answer: ready (OK) or not (an error).
+    void lu_ready(endpoint_t src, int result);
+    // Signal manager callback: a kernel signal for a process RS manages.
+    // Returns OK (process goes on) or -EDEADSRCDST (it is dead: keep it frozen).
+    int signal(endpoint_t target, int sig);
+    // A notification from a service (heartbeat answer).
+    void notified(endpoint_t src);
+    // RS's clock: heartbeats, timeouts, backoff.
+    void tick();
+
+    // Introspection (RS_LIST and the tests).
+    int list(rs_list_entry* out, int max) const;
+    const Service* find_active(const char* label) const;
+    const Service* by_endpoint(endpoint_t ep) const;
+    const Update& update_state() const { return upd_; }
+    bool ds_ready() const { return ds_ready_; }
+    int records_in_use() const;
+
+  private:
+    Service* alloc();
+    void release(Service& s);
+    Service* find_label(const char* label, bool active_only);
+    Service* find_ep(endpoint_t ep);
+    const conf::ServiceConf* policy_for(const char* label, const char* program) const;
+
+    int start(Service& s, int init_type, endpoint_t old_ep, bool allow_now);
+    int build_priv(const Service& s, priv_args* pa);
+    void publish(Service& s);
+    void unpublish(Service& s);
+    void cleanup(Service& s, bool kill_first);
+    void late_reply(Service& s, int result);
+    void terminated(Service& s, int sig);
+    void restart_now(Service& s);
+    void init_ok(Service& s);
+    void init_failed(Service& s, int err);
+
+    int do_up(const Request& rq, bool no_restart);
+    int do_down(const Request& rq);
+    int do_refresh(const Request& rq);
+    int do_restart(const Request& rq);
+    int do_update(const Request& rq);
+    int do_shutdown();
+
+    void update_end(int result);
+    void update_rollback(int result);
+    void update_commit();
+
+    void logf(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+    Host* host_ = nullptr;
+    const conf::Config* builtin_ = nullptr;
+    endpoint_t self_ = 0;
+    bool ds_ready_ = false;
+    bool shutting_down_ = false;
+    Update upd_{};
+    Service table_[NR_SERVICES]{};
+};
+
+}  // namespace umk::rs
