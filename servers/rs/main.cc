@@ -1,0 +1,196 @@
+// RS, the reincarnation server (MINIX servers/rs/main.c): adopt the boot
+// services, then serve requests, init answers, live-update readiness,
+// heartbeats, kernel signals (RS is the signal manager of every system
+// process) and its own clock.
+#include "builtin_conf.h"
+#include "manager.h"
+#include "rs_host.h"
+#include "rs_request.h"
+#include "rs_str.h"
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umk/sig.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/rs_proto.h"
+#include "umklib/sef.h"
+#include "umklib/syslib.h"
+
+namespace {
+
+using namespace umk;
+using namespace umk::rs;
+
+SysHost sys_host;
+Manager manager;
+conf::Config builtin;
+proc_info boot_tab[NR_TASKS + NR_PROCS];
+rs_start start_buf;
+rs_list_entry list_buf[NR_SERVICES];
+
+// proc_info::rts_flags bits (umk/proc.h, which needs the arch's ArchProc).
+constexpr std::uint32_t RTS_SLOT_FREE_ = 0x01;
+constexpr std::uint32_t RTS_NO_PRIV_ = 0x80;
+
+void arm_alarm() {
+    sys_setalarm(RS_DELTA_T, false);
+}
+
+// Boot services wait with RTS_NO_PRIV for RS to configure them.
+void adopt_boot_services() {
+    if (int r = sys_getinfo(GET_PROCTAB, boot_tab, sizeof boot_tab); r != OK)
+        panic("RS: cannot read the process table: %d", r);
+    for (const proc_info& p : boot_tab) {
+        if (p.slot < 0 || (p.rts_flags & RTS_SLOT_FREE_) || !(p.rts_flags & RTS_NO_PRIV_)) continue;
+        char name[PROC_NAME_LEN];
+        str_copy(name, sizeof name, p.name);
+        int r = manager.adopt_boot(name, p.endpoint);
+        if (r != OK) log_printf("RS: boot service '%s' not started: %s\n", name, errno_name(r));
+    }
+}
+
+int rs_init(int, sef_init_info_t*) {
+    conf::Error err;
+    int r = conf::parse(builtin_system_conf, builtin_system_conf_len, "system.conf (built in)",
+                        &builtin, &err);
+    if (r != OK) {
+        char msg[256];
+        conf::format_error(err, msg, sizeof msg);
+        log_printf("RS: %s\n", msg);  // go on with defaults
+    }
+    manager.init(sys_host, &builtin, self_endpoint());
+    adopt_boot_services();
+    arm_alarm();
+    return OK;
+}
+
+// Never trust the client's block: terminate every string, bound every count.
+void sanitize(rs_start& st) {
+    st.label[sizeof st.label - 1] = '\0';
+    st.program[sizeof st.program - 1] = '\0';
+    if (st.args_len > sizeof st.args) st.args_len = sizeof st.args;
+    if (st.args_len) st.args[st.args_len - 1] = '\0';
+    conf::ServiceConf& c = st.conf;
+    c.name[sizeof c.name - 1] = '\0';
+    c.sigmgr[sizeof c.sigmgr - 1] = '\0';
+    if (c.nr_irq < 0 || c.nr_irq > conf::MAX_IRQ) c.nr_irq = 0;
+    if (c.nr_io < 0 || c.nr_io > conf::MAX_IO) c.nr_io = 0;
+    if (c.nr_pci < 0 || c.nr_pci > conf::MAX_PCI) c.nr_pci = 0;
+    if (c.nr_ipc < 0 || c.nr_ipc > conf::MAX_IPC) c.nr_ipc = 0;
+    if (c.nr_control < 0 || c.nr_control > conf::MAX_CONTROL) c.nr_control = 0;
+    for (auto& l : c.ipc) l[conf::LABEL_LEN - 1] = '\0';
+    for (auto& l : c.control) l[conf::LABEL_LEN - 1] = '\0';
+}
+
+// A client request: returns the reply's m_type, or -EDONTREPLY.
+int client_request(message& m) {
+    Request rq{m.m_type, m.m_source, nullptr, nullptr};
+    char label[PROC_NAME_LEN];
+    switch (m.m_type) {
+        case RS_UP:
+        case RS_RUN:
+        case RS_UPDATE: {
+            if (m.RS_CMD_LEN != static_cast<int>(sizeof start_buf)) return -EINVAL;
+            int r = sys_safecopyfrom(m.m_source, m.RS_CMD_GRANT, 0,
+                                     reinterpret_cast<vir_bytes>(&start_buf), sizeof start_buf);
+            if (r != OK) return r;
+            sanitize(start_buf);
+            rq.start = &start_buf;
+            break;
+        }
+        case RS_DOWN:
+        case RS_REFRESH:
+        case RS_RESTART:
+        case RS_LOOKUP:
+            str_copy(label, sizeof label, m.RS_NAME);
+            rq.label = label;
+            break;
+        case RS_LIST: {
+            int n = manager.list(list_buf, NR_SERVICES);
+            int room = m.RS_CMD_LEN / static_cast<int>(sizeof(rs_list_entry));
+            if (room < 0) return -EINVAL;
+            if (n > room) n = room;
+            if (n > 0) {
+                int r = sys_safecopyto(m.m_source, m.RS_CMD_GRANT, 0,
+                                       reinterpret_cast<vir_bytes>(list_buf),
+                                       static_cast<std::size_t>(n) * sizeof(rs_list_entry));
+                if (r != OK) return r;
+            }
+            m.RS_CMD_LEN = n;
+            return OK;
+        }
+        case RS_SHUTDOWN:
+            break;
+        default:
+            return -EINVAL;
+    }
+    endpoint_t ep = NONE;
+    int r = manager.request(rq, &ep);
+    m.RS_ENDPOINT = ep;
+    return r;
+}
+
+// SIGKSIG: collect the kernel signals of the processes RS manages.
+void collect_signals() {
+    for (;;) {
+        endpoint_t target;
+        sigset_t_ set;
+        if (sys_getksig(&target, &set) != OK || target == NONE) return;
+        int r = OK;
+        for (int sig = 1; sig < NSIG && r == OK; ++sig)
+            if (sig_has(set, sig)) r = manager.signal(target, sig);
+        if (r == OK) sys_endksig(target);
+    }
+}
+
+void system_notify(const message& m) {
+    sigset_t_ set = static_cast<sigset_t_>(m.NOTIFY_ARG);
+    if (sig_has(set, SIGKSIG)) collect_signals();
+    // Signals for RS itself (SIGKSIGSM) are ignored: RS is the last to go.
+}
+
+}  // namespace
+
+int main() {
+    sef_setcb_init_fresh(rs_init);
+    sef_startup_rs();
+    for (;;) {
+        message m{};
+        // RS receives directly: SEF's receive loop would swallow the
+        // RS_INIT answers of the services RS starts.
+        int r = ipc_receive(ANY, &m);
+        if (r != OK) {
+            log_printf("RS: receive failed: %s\n", errno_name(r));
+            continue;
+        }
+        endpoint_t who = m.m_source;
+        if (is_notify(m.m_type)) {
+            if (who == CLOCK) {
+                manager.tick();
+                arm_alarm();
+            } else if (who == SYSTEM) {
+                system_notify(m);
+            } else {
+                manager.notified(who);
+            }
+            continue;
+        }
+        switch (m.m_type) {
+            case RS_INIT:
+                manager.init_reply(who, m.RS_INIT_RESULT);
+                continue;
+            case RS_LU_PREPARE:
+                manager.lu_ready(who, m.RS_LU_RESULT);
+                continue;
+            default:
+                break;
+        }
+        if (m.m_type < RS_RQ_BASE || m.m_type >= RS_RQ_BASE + 0x100)
+            continue;  // not for RS: no answer
+        int result = client_request(m);
+        if (result == -EDONTREPLY) continue;
+        m.m_type = result;
+        r = ipc_sendnb(who, &m);
+        if (r != OK) log_printf("RS: cannot answer %d: %s\n", who, errno_name(r));
+    }
+}

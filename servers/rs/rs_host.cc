@@ -1,0 +1,133 @@
+// SysHost: RS's operations on the real system, through the service library.
+#include "rs_host.h"
+
+#include "rs_request.h"
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umk/format.h"
+#include "umklib/ds.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/rs_proto.h"
+#include "umklib/syslib.h"
+#include "umklib/vm_proto.h"
+
+namespace umk::rs {
+namespace {
+
+// The kernel's process table, for privilege ids (ipc masks).
+proc_info proctab[NR_TASKS + NR_PROCS];
+
+message blank() {
+    message m{};
+    return m;
+}
+
+}  // namespace
+
+int SysHost::spawn(const char* program, const char* args, std::size_t args_len, endpoint_t* ep) {
+    return sys_spawn(program, args, args_len, ep);
+}
+
+int SysHost::set_priv(endpoint_t ep, const priv_args& pa) {
+    priv_args copy = pa;  // the kernel reads it from our memory
+    return sys_privctl(ep, SYS_PRIV_SET_SYS, &copy);
+}
+
+int SysHost::allow(endpoint_t ep) {
+    return sys_privctl(ep, SYS_PRIV_ALLOW, nullptr);
+}
+
+int SysHost::kill(endpoint_t ep, int sig) {
+    return sys_kill(ep, sig);
+}
+
+int SysHost::clear(endpoint_t ep) {
+    return sys_clear(ep);
+}
+
+int SysHost::vm_update(endpoint_t src, endpoint_t dst) {
+    return umk::vm_update(src, dst);
+}
+
+int SysHost::priv_id(endpoint_t ep) {
+    int r = sys_getinfo(GET_PROCTAB, proctab, sizeof proctab);
+    if (r != OK) return r;
+    for (const proc_info& p : proctab)
+        if (p.endpoint == ep && !(p.rts_flags & 0x01u)) return p.priv_id;  // 0x01: RTS_SLOT_FREE
+    return -ESRCH;
+}
+
+int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) {
+    message m = blank();
+    m.m_type = RS_INIT;
+    m.RS_INIT_TYPE = type;
+    m.RS_INIT_RESTARTS = restarts;
+    m.RS_INIT_OLD_ENDPT = old_ep;
+    switch (debug) {
+        case RS_DEBUG_INIT_CRASH:
+            m.RS_INIT_DEBUG = RS_INIT_DEBUG_CRASH;
+            break;
+        case RS_DEBUG_INIT_FAIL:
+            m.RS_INIT_DEBUG = RS_INIT_DEBUG_FAIL;
+            break;
+        case RS_DEBUG_INIT_TIMEOUT:
+            m.RS_INIT_DEBUG = RS_INIT_DEBUG_TIMEOUT;
+            break;
+        default:
+            m.RS_INIT_DEBUG = 0;
+            break;
+    }
+    return asynsend3(ep, &m, AMF_NOREPLY);
+}
+
+int SysHost::send_lu_prepare(endpoint_t ep, int state, int maxtime) {
+    message m = blank();
+    m.m_type = RS_LU_PREPARE;
+    m.RS_LU_STATE = state;
+    m.RS_LU_PREPARE_MAXTIME = maxtime;
+    return asynsend3(ep, &m, AMF_NOREPLY);
+}
+
+int SysHost::send_signal(endpoint_t ep, int sig) {
+    message m = blank();
+    m.m_type = SIGS_SIGNAL_RECEIVED;
+    m.SIGS_SIG_NUM = sig;
+    return asynsend3(ep, &m, AMF_NOREPLY);
+}
+
+int SysHost::ping(endpoint_t ep) {
+    return ipc_notify(ep);
+}
+
+int SysHost::reply(endpoint_t to, int result, endpoint_t ep_field) {
+    message m = blank();
+    m.m_type = result;
+    m.RS_ENDPOINT = ep_field;
+    // The receiver is blocked in SENDREC: never block RS on it.
+    int r = ipc_sendnb(to, &m);
+    if (r != OK) log_printf("RS: cannot answer %d: %s\n", to, errno_name(r));
+    return r;
+}
+
+int SysHost::publish_label(const char* label, endpoint_t ep) {
+    return ds_publish_label(label, static_cast<std::uint32_t>(ep), DSF_OVERWRITE);
+}
+
+int SysHost::delete_label(const char* label) {
+    return ds_delete_label(label);
+}
+
+clock_t_ SysHost::now() {
+    clock_t_ t = 0;
+    sys_uptime(&t);
+    return t;
+}
+
+void SysHost::vlog(const char* fmt, va_list ap) {
+    char line[240];
+    vformat(line, sizeof line, fmt, ap);
+    log_printf("%s\n", line);
+}
+
+}  // namespace umk::rs
