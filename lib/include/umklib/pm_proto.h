@@ -1,0 +1,50 @@
+// The PM protocol: process management and signals for user processes
+// (MINIX include/minix/callnr.h numbers where they exist).
+//
+// PM spawns user processes (SYS_SPAWN + SYS_PRIVCTL SET_USER + ALLOW), keeps
+// its own table of them, reaps them (exit, wait) and is their signal manager.
+// For system processes it only routes: every signal goes through the kernel
+// (sys_kill) so that the slot's signal manager decides, and when PM is that
+// manager it delivers non-termination signals as SIGS_SIGNAL_RECEIVED
+// messages and ends the process on termination signals.
+#pragma once
+
+#include "umk/com.h"
+#include "umk/types.h"
+
+namespace umk {
+
+// PM is a boot process (MINIX slot 0, generation 0).
+inline constexpr endpoint_t PM_PROC_NR = 0;
+
+inline constexpr int PM_EXIT = 1;        // status; no reply: the caller is gone
+inline constexpr int PM_WAIT = 7;        // wait for a child to exit
+inline constexpr int PM_GETPID = 20;     // reply m_type: the caller's pid (user processes)
+inline constexpr int PM_KILL = 37;       // signal a process (by endpoint, umk)
+inline constexpr int PM_SRV_KILL = 111;  // RS only: act as if the kernel raised it
+inline constexpr int PM_SPAWN = 112;     // umk: start a user process from a program
+
+#define PM_ENDPT m1_i1     // KILL, SRV_KILL, WAIT (ANY: any child); replies of WAIT, SPAWN
+#define PM_SIG m1_i2       // KILL, SRV_KILL
+#define PM_STATUS m1_i2    // EXIT: the exit code; WAIT reply: the status (see below)
+#define PM_PID m1_i3       // SPAWN and WAIT replies
+#define PM_PROGRAM m3_ca1  // SPAWN: the program (NUL-terminated, < 40 chars)
+
+// Wait status, as POSIX: exit code << 8, or the terminating signal.
+constexpr int pm_exit_status(int code) {
+    return (code & 0xff) << 8;
+}
+constexpr int pm_signal_status(int sig) {
+    return sig & 0x7f;
+}
+constexpr bool pm_exited(int status) {
+    return (status & 0x7f) == 0;
+}
+constexpr int pm_exit_code(int status) {
+    return (status >> 8) & 0xff;
+}
+constexpr int pm_term_sig(int status) {
+    return status & 0x7f;
+}
+
+}  // namespace umk

@@ -1,0 +1,219 @@
+// PM's process table and its process requests: spawn, exit, wait, getpid.
+#include "pm.h"
+
+#include "pm_internal.h"
+#include "umk/endpoint.h"
+#include "umk/err.h"
+#include "umk/sig.h"
+#include "umkds/str.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/pm_proto.h"
+#include "umklib/syslib.h"
+
+namespace umk::pm {
+namespace {
+
+MProc mproc[NR_PROCS];
+
+struct Waiter {
+    bool in_use;
+    endpoint_t who;       // blocked in PM_WAIT
+    endpoint_t wait_for;  // a child, or ANY
+};
+constexpr int NR_WAITERS = 32;
+Waiter waiters[NR_WAITERS];
+
+int next_pid = 1;
+
+MProc* slot_of(endpoint_t ep) {
+    if (ep == ANY || ep == NONE || ep == SELF) return nullptr;
+    proc_nr_t s = endpoint_slot(ep);
+    if (s < 0 || s >= NR_PROCS) return nullptr;
+    MProc* p = &mproc[s];
+    return (p->flags & MP_IN_USE) && p->endpoint == ep ? p : nullptr;
+}
+
+void free_slot(MProc& p) {
+    p = MProc{};
+}
+
+bool is_child_of(const MProc& p, endpoint_t parent, endpoint_t wanted) {
+    return (p.flags & MP_IN_USE) && p.parent == parent && (wanted == ANY || p.endpoint == wanted);
+}
+
+void fill_wait_reply(message& m, const MProc& child) {
+    m.PM_ENDPT = child.endpoint;
+    m.PM_STATUS = child.status;
+    m.PM_PID = child.pid;
+}
+
+// A child became a zombie: answer a waiting parent, or keep it for a later wait.
+void tell_parent(MProc& child) {
+    if (child.parent == NONE) {
+        free_slot(child);
+        return;
+    }
+    for (Waiter& w : waiters) {
+        if (!w.in_use || w.who != child.parent) continue;
+        if (w.wait_for != ANY && w.wait_for != child.endpoint) continue;
+        message reply{};
+        reply.m_type = OK;
+        fill_wait_reply(reply, child);
+        w.in_use = false;
+        int r = ipc_sendnb(w.who, &reply);
+        if (r != OK) log_printf("pm: cannot answer the wait of %d: %d\n", w.who, r);
+        free_slot(child);
+        return;
+    }
+}
+
+}  // namespace
+
+endpoint_t pm_self = NONE;
+endpoint_t rs_endpoint = NONE;
+
+void pm_init(endpoint_t self, endpoint_t rs) {
+    for (MProc& p : mproc) p = MProc{};
+    for (Waiter& w : waiters) w = Waiter{};
+    pm_self = self;
+    rs_endpoint = rs;
+    next_pid = 1;
+}
+
+const MProc* lookup(endpoint_t ep) {
+    return slot_of(ep);
+}
+
+const MProc* user_process(endpoint_t ep) {
+    const MProc* p = slot_of(ep);
+    return p && !(p->flags & MP_ZOMBIE) ? p : nullptr;
+}
+
+MProc* live_user(endpoint_t ep) {
+    MProc* p = slot_of(ep);
+    return p && !(p->flags & MP_ZOMBIE) ? p : nullptr;
+}
+
+void exit_proc(MProc& p, int status) {
+    int r = sys_clear(p.endpoint);
+    if (r != OK) log_printf("pm: sys_clear(%d) failed: %d\n", p.endpoint, r);
+    p.flags |= MP_ZOMBIE;
+    p.status = status;
+    // Its children become orphans; its zombie children are reaped now.
+    for (MProc& c : mproc) {
+        if (!(c.flags & MP_IN_USE) || c.parent != p.endpoint) continue;
+        if (c.flags & MP_ZOMBIE)
+            free_slot(c);
+        else
+            c.parent = NONE;
+    }
+    // A waiter that was this process itself will never be answered.
+    for (Waiter& w : waiters) {
+        if (w.in_use && w.who == p.endpoint) w.in_use = false;
+    }
+    tell_parent(p);
+}
+
+int do_spawn(message& m) {
+    char program[sizeof m.PM_PROGRAM];
+    if (str::nlen(m.PM_PROGRAM, sizeof program) == sizeof program) return -EINVAL;
+    str::copy(program, m.PM_PROGRAM, sizeof program);
+    if (program[0] == '\0') return -EINVAL;
+
+    endpoint_t ep = NONE;
+    int r = sys_spawn(program, nullptr, 0, &ep);
+    if (r != OK) return r;
+    MProc* p = nullptr;
+    proc_nr_t s = endpoint_slot(ep);
+    if (s >= 0 && s < NR_PROCS && !(mproc[s].flags & MP_IN_USE)) p = &mproc[s];
+    if (!p) {
+        log_printf("pm: spawned %s into slot %d, which PM thinks is busy\n", program, s);
+        sys_clear(ep);
+        return -EBUSY;
+    }
+    // A user process: the shared user privileges, PM as signal manager.
+    if ((r = sys_privctl(ep, SYS_PRIV_SET_USER)) != OK) {
+        log_printf("pm: cannot make %s a user process: %d\n", program, r);
+        sys_clear(ep);
+        return r;
+    }
+    *p = MProc{};
+    p->flags = MP_IN_USE;
+    p->endpoint = ep;
+    p->parent = m.m_source;
+    p->pid = next_pid++;
+    str::copy(p->name, program, sizeof p->name);
+    if ((r = sys_privctl(ep, SYS_PRIV_ALLOW)) != OK) {
+        log_printf("pm: cannot let %s run: %d\n", program, r);
+        sys_clear(ep);
+        free_slot(*p);
+        return r;
+    }
+    m.PM_ENDPT = ep;
+    m.PM_PID = p->pid;
+    return OK;
+}
+
+int do_exit(message& m) {
+    MProc* p = live_user(m.m_source);
+    if (!p) {
+        // A system process must exit through its signal manager (MINIX: SIGKILL).
+        sys_kill(m.m_source, SIGKILL);
+        return -EDONTREPLY;
+    }
+    exit_proc(*p, pm_exit_status(m.PM_STATUS));
+    return -EDONTREPLY;
+}
+
+int do_wait(message& m) {
+    endpoint_t who = m.m_source;
+    endpoint_t wanted = m.PM_ENDPT;
+    bool any_child = false;
+    for (MProc& c : mproc) {
+        if (!is_child_of(c, who, wanted)) continue;
+        any_child = true;
+        if (c.flags & MP_ZOMBIE) {
+            fill_wait_reply(m, c);
+            free_slot(c);
+            return OK;
+        }
+    }
+    if (!any_child) return -ESRCH;  // ECHILD
+    for (Waiter& w : waiters) {
+        if (w.in_use) continue;
+        w = Waiter{true, who, wanted};
+        return -EDONTREPLY;
+    }
+    return -EAGAIN;
+}
+
+int do_getpid(message& m) {
+    const MProc* p = user_process(m.m_source);
+    if (!p) return -ESRCH;
+    m.PM_PID = p->pid;
+    return p->pid;
+}
+
+int handle_request(message& m) {
+    if (is_notify(m.m_type)) return -EDONTREPLY;
+    switch (m.m_type) {
+        case PM_SPAWN:
+            return do_spawn(m);
+        case PM_EXIT:
+            return do_exit(m);
+        case PM_WAIT:
+            return do_wait(m);
+        case PM_KILL:
+            return do_kill(m);
+        case PM_SRV_KILL:
+            return do_srv_kill(m);
+        case PM_GETPID:
+            return do_getpid(m);
+        default:
+            log_printf("pm: unknown request %d from %d\n", m.m_type, m.m_source);
+            return -ENOSYS;
+    }
+}
+
+}  // namespace umk::pm
