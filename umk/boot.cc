@@ -98,7 +98,8 @@ int kernel_init(const BootProc* boot, int nr_boot) {
 
     for (proc_nr_t nr = -NR_TASKS; nr < NR_PROCS; ++nr) reset_slot(nr);
     for (bool& b : boot_stopped) b = false;
-    priv_reset_all();
+    priv_reset_all();  // the privileges' alarm timers go with them ...
+    clock_reset();     // ... so the timer list must go too
 
     for (const KernelTask& t : kernel_tasks) {
         Proc& p = *proc_addr(t.nr);

@@ -37,6 +37,15 @@ TEST(ProcSmoke, BootGivesKernelTasksAndBootProcesses) {
     EXPECT_EQ(endpoint_lookup(1), nullptr);
 }
 
+TEST(ProcSmoke, BootResetsTheClock) {
+    boot_sys(1);
+    clock_tick();
+    clock_tick();
+    EXPECT_EQ(uptime(), 2u);
+    boot_sys(1);
+    EXPECT_EQ(uptime(), 0u);
+}
+
 TEST(ProcSmoke, BootRejectsBadTables) {
     fake::reset();
     BootProc twice[] = {{3, "a", false, {}}, {3, "b", false, {}}};
