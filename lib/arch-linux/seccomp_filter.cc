@@ -13,6 +13,7 @@
 #include "pages.h"
 
 namespace umk::linux_host {
+#ifndef UMK_SERVICE_SANITIZED
 namespace {
 
 int allow(scmp_filter_ctx ctx, int nr) {
@@ -25,6 +26,7 @@ int allow_without_exec(scmp_filter_ctx ctx, int nr) {
 }
 
 }  // namespace
+#endif
 
 int install_service_filter() {
 #ifdef UMK_SERVICE_SANITIZED
