@@ -27,11 +27,16 @@ namespace {
 using linux_host::kernel_page;
 using linux_host::slot_page;
 
+// Rounds of `pause` (tens of ns each). Overridable for measurements
+// (lib/README.md, "Waiting for the kernel").
+#ifndef UMK_TRAP_SPIN_MAX
+#define UMK_TRAP_SPIN_MAX 256
+#endif
 constexpr int SPIN_MIN = 0;
-constexpr int SPIN_MAX = 256;  // rounds of `pause`; a few microseconds at most
+constexpr int SPIN_MAX = UMK_TRAP_SPIN_MAX;
 
 struct SpinBudget {
-    int rounds = 64;
+    int rounds = SPIN_MAX / 4;
     void won() { rounds = rounds < SPIN_MAX ? rounds * 2 + 1 : SPIN_MAX; }
     void lost() { rounds = rounds > SPIN_MIN ? rounds / 2 : SPIN_MIN; }
 };

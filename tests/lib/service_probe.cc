@@ -9,6 +9,7 @@
 //   uptime      sys_uptime through the trap; exit code = result (0 = OK),
 //               the ticks are printed by the fake kernel side, not here
 //   whoami      self_endpoint() must equal argv[2]
+//   bench N     N kernel calls in a row (for measuring the trap)
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,6 +47,14 @@ int main(int argc, char** argv) {
         umk::clock_t_ ticks = 0;
         const int r = umk::sys_uptime(&ticks);
         return r == umk::OK && ticks == 1234 ? 0 : 3;
+    }
+    if (what == "bench") {  // argv[2] kernel calls in a row (trap round-trip measurements)
+        const int n = argc > 2 ? std::atoi(argv[2]) : 1000;
+        for (int i = 0; i < n; ++i) {
+            umk::clock_t_ ticks = 0;
+            if (umk::sys_uptime(&ticks) != umk::OK) return 3;
+        }
+        return 0;
     }
     if (what == "whoami") {
         return argc > 2 && umk::self_endpoint() == std::atoi(argv[2]) ? 0 : 3;
