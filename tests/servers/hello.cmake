@@ -1,3 +1,4 @@
-# hello_*: the hello driver's state machine with DS in-process.
-target_link_libraries(${servers_test_target} PRIVATE umk_hello_driver umk_ds_server umk_ds
-                                                     umk_servers_fake)
+# hello_*: the hello driver's state machine, and devman in front of it, with
+# DS in-process.
+target_link_libraries(${servers_test_target} PRIVATE umk_hello_driver umk_devman_server
+                                                     umk_ds_server umk_ds umk_servers_fake)

@@ -11,7 +11,10 @@
 #pragma once
 
 #include "umk/com.h"
+#include "umk/err.h"
 #include "umk/types.h"
+#include "umklib/ipc.h"
+#include "umklib/syslib.h"
 
 namespace umk {
 
@@ -49,5 +52,41 @@ inline constexpr int DEVMAN_PATH_MAX = 40;  // including the NUL (fits m3_ca1)
 #define DEVMAN_FD m1_i1      // READ, CLOSE
 #define DEVMAN_GRANT m1_i2   // READ: grant (write access) for the buffer, to devman
 #define DEVMAN_NBYTES m1_i3  // READ: buffer size; reply m_type: bytes read (0 at the end)
+
+// ---- The user side (what a libc open/read/close would do) ----
+
+// A descriptor >= 0, or a negative error (-ENODEV: no such device).
+inline int dev_open(const char* path) {
+    message m{};
+    m.m_type = DEVMAN_OPEN;
+    int i = 0;
+    for (; path[i] && i < DEVMAN_PATH_MAX - 1; i++) m.DEVMAN_PATH[i] = path[i];
+    if (path[i]) return -EINVAL;
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    return r != OK ? r : m.m_type;
+}
+
+// Bytes read (0 at the end of the device), or a negative error.
+inline int dev_read(int fd, void* buf, std::size_t len) {
+    cp_grant_id_t g =
+        cpf_grant_direct(DEVMAN_PROC_NR, reinterpret_cast<vir_bytes>(buf), len, CPF_WRITE);
+    if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
+    message m{};
+    m.m_type = DEVMAN_READ;
+    m.DEVMAN_FD = fd;
+    m.DEVMAN_GRANT = g;
+    m.DEVMAN_NBYTES = static_cast<std::int32_t>(len);
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    cpf_revoke(g);
+    return r != OK ? r : m.m_type;
+}
+
+inline int dev_close(int fd) {
+    message m{};
+    m.m_type = DEVMAN_CLOSE;
+    m.DEVMAN_FD = fd;
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    return r != OK ? r : m.m_type;
+}
 
 }  // namespace umk

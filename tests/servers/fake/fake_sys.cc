@@ -83,7 +83,10 @@ endpoint_t self() {
     return current;
 }
 void route(endpoint_t ep, Handler h) {
-    handlers[ep] = std::move(h);
+    if (h)
+        handlers[ep] = std::move(h);
+    else
+        handlers.erase(ep);  // the process is gone: EDEADSRCDST
 }
 std::vector<Notified>& notifies() {
     return notify_log;

@@ -24,7 +24,7 @@ void reset();
 // The process the test code currently runs as.
 void set_self(endpoint_t ep);
 endpoint_t self();
-void route(endpoint_t ep, Handler h);
+void route(endpoint_t ep, Handler h);  // nullptr: ep is dead (EDEADSRCDST)
 
 struct Sent {
     endpoint_t from, to;

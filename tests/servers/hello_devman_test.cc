@@ -1,0 +1,183 @@
+// /dev/hello through devman: a user process opens, reads and closes the
+// device by name; devman finds the driver through DS and follows it to a
+// new endpoint after a restart. Everything in-process (fake service library).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "devman.h"
+#include "fake_sys.h"
+#include "hello.h"
+#include "store.h"
+#include "umk/err.h"
+#include "umklib/dev_proto.h"
+#include "umklib/ds.h"
+#include "umklib/sef.h"
+
+namespace {
+
+using namespace umk;
+
+constexpr endpoint_t RS = 2;
+constexpr endpoint_t HELLO = 40;
+constexpr endpoint_t HELLO2 = HELLO + 36558;
+constexpr endpoint_t USER = 90;
+constexpr endpoint_t USER2 = 91;
+
+class DevHello : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        fake::reset();
+        ds::store_init(DS_PROC_NR, RS);
+        fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
+        fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
+        route_hello(HELLO);
+        as(RS);
+        ASSERT_EQ(ds_publish_label("devman", DEVMAN_PROC_NR, 0), OK);
+        ASSERT_EQ(ds_publish_label("hello", HELLO, 0), OK);
+        as(DEVMAN_PROC_NR);
+        devman::devman_init(DEVMAN_PROC_NR);
+        devman::subscribe();
+        as(HELLO);
+        ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
+        as(USER);
+    }
+    static void as(endpoint_t ep) { fake::set_self(ep); }
+    static void route_hello(endpoint_t ep) {
+        fake::route(ep, [](message& m) {
+            hello::handle_request(m);
+            return m.m_type;
+        });
+    }
+    // Deliver DS's pending notifications to devman, as its main loop would.
+    static void deliver_ds_notifications() {
+        auto pending = fake::notifies();
+        fake::notifies().clear();
+        for (auto& n : pending) {
+            if (n.to != DEVMAN_PROC_NR) continue;
+            as(DEVMAN_PROC_NR);
+            message m{};
+            m.m_source = DS_PROC_NR;
+            m.m_type = notify_from(6);
+            devman::handle_request(m);
+        }
+        as(USER);
+    }
+    static std::string read_all(int fd, int chunk) {
+        std::string out;
+        char buf[64];
+        for (;;) {
+            int n = dev_read(fd, buf, chunk);
+            EXPECT_GE(n, 0);
+            if (n <= 0) break;
+            out.append(buf, n);
+        }
+        return out;
+    }
+};
+
+TEST_F(DevHello, OpenReadClose) {
+    int fd = dev_open("/dev/hello");
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(hello::open_counter(), 1);
+    EXPECT_EQ(read_all(fd, 64), "Hello, World!\n");
+    EXPECT_EQ(dev_read(fd, nullptr, 0), 0);
+    EXPECT_EQ(dev_close(fd), OK);
+    EXPECT_EQ(dev_read(fd, nullptr, 0), -EINVAL);  // closed
+    EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);
+}
+
+TEST_F(DevHello, SmallReadsFollowTheOffset) {
+    int fd = dev_open("/dev/hello");
+    EXPECT_EQ(read_all(fd, 3), "Hello, World!\n");
+    dev_close(fd);
+}
+
+TEST_F(DevHello, EachOpenHasItsOwnOffsetAndOwner) {
+    int a = dev_open("/dev/hello");
+    char buf[5];
+    EXPECT_EQ(dev_read(a, buf, 5), 5);
+    as(USER2);
+    int b = dev_open("/dev/hello");
+    EXPECT_EQ(dev_read(b, buf, 5), 5);
+    EXPECT_EQ(std::string(buf, 5), "Hello");
+    EXPECT_EQ(dev_read(a, buf, 5), -EINVAL);  // not USER2's descriptor
+    as(USER);
+    EXPECT_EQ(dev_read(a, buf, 5), 5);
+    EXPECT_EQ(std::string(buf, 5), ", Wor");
+    EXPECT_EQ(hello::open_counter(), 2);
+}
+
+TEST_F(DevHello, UnknownDevicesAndBadPaths) {
+    EXPECT_EQ(dev_open("/dev/nosuch"), -ENODEV);
+    EXPECT_EQ(dev_open("/etc/passwd"), -ENOENT);
+    EXPECT_EQ(dev_open("/dev/"), -ENOENT);
+    EXPECT_EQ(dev_open(std::string(60, 'x').c_str()), -EINVAL);
+}
+
+TEST_F(DevHello, AnAnnouncementMustMatchTheLabel) {
+    // "beta" announces a device under gamma's name, with its own endpoint.
+    as(RS);
+    ASSERT_EQ(ds_publish_label("beta", 77, 0), OK);
+    ASSERT_EQ(ds_publish_label("gamma", 78, 0), OK);
+    as(77);
+    ASSERT_EQ(ds_publish_u32("dev.gamma", 77, 0), OK);  // beta squats gamma's name
+    deliver_ds_notifications();
+    EXPECT_EQ(devman::driver("gamma"), nullptr);
+    as(USER);
+    EXPECT_EQ(dev_open("/dev/gamma"), -ENODEV);
+}
+
+TEST_F(DevHello, RequestsFollowADriverRestart) {
+    int fd = dev_open("/dev/hello");
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(devman::driver("hello")->endpoint, HELLO);
+
+    // hello crashes; RS restarts it under a new endpoint and relabels it.
+    fake::route(HELLO, nullptr);
+    route_hello(HELLO2);
+    as(RS);
+    ASSERT_EQ(ds_publish_label("hello", HELLO2, DSF_OVERWRITE), OK);
+    as(HELLO2);
+    ASSERT_EQ(hello::init(SEF_INIT_RESTART, nullptr), OK);
+    deliver_ds_notifications();
+    EXPECT_EQ(devman::driver("hello")->endpoint, HELLO2);
+
+    as(USER);
+    int fd2 = dev_open("/dev/hello");
+    ASSERT_GE(fd2, 0);
+    EXPECT_EQ(hello::open_counter(), 1);  // counted by the new instance
+    EXPECT_EQ(read_all(fd2, 64), "Hello, World!\n");
+}
+
+TEST_F(DevHello, ADeadDriverIsLookedUpAgainBeforeTheNotificationArrives) {
+    int fd = dev_open("/dev/hello");
+    ASSERT_GE(fd, 0);
+    fake::route(HELLO, nullptr);
+    route_hello(HELLO2);
+    as(RS);
+    ASSERT_EQ(ds_publish_label("hello", HELLO2, DSF_OVERWRITE), OK);
+    as(HELLO2);
+    ASSERT_EQ(hello::init(SEF_INIT_RESTART, nullptr), OK);
+    fake::notifies().clear();  // devman has not seen DS's news yet
+    as(USER);
+    // The old descriptor's read reaches the new instance (hello has no per-open state).
+    EXPECT_EQ(read_all(fd, 64), "Hello, World!\n") << fake::log();
+    EXPECT_EQ(devman::driver("hello")->endpoint, HELLO2);
+}
+
+TEST_F(DevHello, LiveUpdateKeepsTheEndpointAndTheCounter) {
+    int fd = dev_open("/dev/hello");
+    dev_close(fd);
+    fd = dev_open("/dev/hello");
+    as(HELLO);
+    ASSERT_EQ(hello::lu_state_save(SEF_LU_STATE_REQUEST_FREE), OK);
+    ASSERT_EQ(hello::init(SEF_INIT_LU, nullptr), OK);  // the new version, same endpoint
+    as(USER);
+    EXPECT_EQ(read_all(fd, 64), "Hello, World!\n");
+    int fd2 = dev_open("/dev/hello");
+    ASSERT_GE(fd2, 0);
+    EXPECT_EQ(hello::open_counter(), 3);
+}
+
+}  // namespace
