@@ -133,6 +133,17 @@ TEST_F(IpcNotify, ReplyPendingHoldsNotificationsBack) {
     }
 }
 
+TEST_F(IpcNotify, APendingNotificationIsNoReply) {
+    EXPECT_EQ(notify(proc(1), ep(0)), OK);  // pending at 0, from its future partner
+    EXPECT_EQ(receive(proc(1), ANY), BLOCKED);
+    EXPECT_EQ(sendrec(proc(0), ep(1), make_msg(100)), BLOCKED);
+    EXPECT_EQ(delivered_count(proc(0)), 0);
+    EXPECT_EQ(send(proc(1), ep(0), make_msg(101)), OK);
+    EXPECT_EQ(last_msg(proc(0)).m_type, 101);
+    EXPECT_EQ(receive(proc(0), ANY), OK);
+    EXPECT_EQ(last_msg(proc(0)).m_type, notify_from(1));
+}
+
 TEST_F(IpcNotify, NotifyNeverBlocksTheSender) {
     EXPECT_EQ(send(proc(0), ep(1), make_msg(1)), BLOCKED);  // 0 is busy
     EXPECT_EQ(notify(proc(1), ep(0)), OK);                  // would be a deadlock as a send

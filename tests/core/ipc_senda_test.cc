@@ -258,6 +258,22 @@ TEST_F(IpcSenda, DestinationDiedBeforeDelivery) {
     EXPECT_EQ(priv_of(0).s_asynsize, 0u);
 }
 
+TEST_F(IpcSenda, TableInAnotherImagesMemoryAfterAnUpdate) {
+    // As ipc_fix_after_swap leaves it: slot 0 registered the table, but the
+    // image that wrote it (and its memory) now lives in slot 3.
+    write_table(proc(3), TABLE, {entry(AMF_VALID, ep(1), 7)});
+    priv_of(0).s_asyntab = TABLE;
+    priv_of(0).s_asynsize = 1;
+    priv_of(0).s_asynendpoint = ep(3);
+    proc(1).p_misc_flags |= MF_ASYNMSG;
+    EXPECT_EQ(receive(proc(1), ep(3)), BLOCKED);  // not from 3 ...
+    EXPECT_EQ(send(proc(3), ep(1), make_msg(0)), OK);
+    EXPECT_EQ(receive(proc(1), ep(0)), OK);  // ... but from the endpoint 0
+    EXPECT_EQ(last_msg(proc(1)).m_type, 7);
+    EXPECT_EQ(last_msg(proc(1)).m_source, ep(0));
+    EXPECT_EQ(table_entry(proc(3), TABLE, 0).flags, AMF_VALID | AMF_DONE);
+}
+
 TEST_F(IpcSenda, ManyMessagesNoneLostNoneTwice) {
     std::vector<asynmsg_t> t;
     for (int i = 0; i < 40; ++i) t.push_back(entry(AMF_VALID, ep(1 + i % 3), 1000 + i));

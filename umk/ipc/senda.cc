@@ -121,12 +121,17 @@ bool receive_async(Proc& receiver, endpoint_t src) {
     for (sys_id_t id = 0; id < NR_SYS_PROCS; ++id) {
         Priv* pr = priv_by_id(id);
         if (!pr || pr->s_asynsize == 0) continue;
+        // The messages are from the slot that holds these privileges; the
+        // table is in the memory of s_asynendpoint. The two differ only
+        // after sys_update moved the image that made the SENDA call to
+        // another slot (see ipc_fix_after_swap).
         Proc* owner = endpoint_lookup(pr->s_asynendpoint);
-        if (!owner) {
+        Proc* sender = slot_in_range(pr->s_proc_nr) ? proc_addr(pr->s_proc_nr) : nullptr;
+        if (!owner || !sender || proc_is_free(*sender) || sender->p_priv != pr) {
             forget_table(*pr);
             continue;
         }
-        const endpoint_t from = owner->p_endpoint;
+        const endpoint_t from = sender->p_endpoint;
         // Scan the whole table even after a delivery: it tells whether the
         // table still holds work (else it is forgotten) and whether more is
         // waiting for the receiver (else MF_ASYNMSG goes).
@@ -135,14 +140,14 @@ bool receive_async(Proc& receiver, endpoint_t src) {
             asynmsg_t e;
             if (read_entry(*owner, pr->s_asyntab, i, e) != OK) {
                 kprintf("IPC: SENDA table of %s (endpoint %d) is no longer readable; dropped\n",
-                        owner->p_name, from);
+                        sender->p_name, from);
                 forget_table(*pr);
                 table_busy = false;
                 break;
             }
             if (e.flags == AMF_EMPTY || (e.flags & AMF_DONE) || !flags_valid(e.flags)) continue;
             Proc* dst = nullptr;
-            const int r = check_destination(*owner, e.dst, &dst);
+            const int r = check_destination(*sender, e.dst, &dst);
             if (r != OK) {
                 // The destination died (or lost permission) since the SENDA.
                 if (finish_entry(*owner, pr->s_asyntab, i, e, r) != OK) {
