@@ -1,0 +1,89 @@
+// Control socket client: connect, write the request, read the reply.
+#include "client.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "umk/err.h"
+
+namespace umk::control {
+
+std::string default_socket_path() {
+    if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x)
+        return std::string(x) + "/umk.sock";
+    return "/tmp/umk-" + std::to_string(getuid()) + ".sock";
+}
+
+namespace {
+
+bool write_all(int fd, const void* buf, std::size_t len) {
+    const char* p = static_cast<const char*>(buf);
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool read_all(int fd, void* buf, std::size_t len) {
+    char* p = static_cast<char*>(buf);
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
+         std::string* error) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (sock.size() >= sizeof addr.sun_path) {
+        *error = "socket path too long: " + sock;
+        return -EINVAL;
+    }
+    std::memcpy(addr.sun_path, sock.c_str(), sock.size() + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = std::string("socket: ") + std::strerror(errno);
+        return -EIO;
+    }
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        *error = "cannot reach the kernel at " + sock + ": " + std::strerror(errno) +
+                 " (is `umk boot` running? use --sock PATH)";
+        close(fd);
+        return -ENOENT;
+    }
+    int r = OK;
+    if (!write_all(fd, &rq, sizeof rq)) {
+        *error = "the kernel closed the control socket while we were sending";
+        r = -EIO;
+    } else if (!read_all(fd, reply, sizeof *reply) || reply->magic != CTL_MAGIC ||
+               reply->data_len > CTL_MAX_DATA) {
+        *error = "no valid answer on the control socket";
+        r = -EIO;
+    } else {
+        data->resize(reply->data_len);
+        if (reply->data_len && !read_all(fd, data->data(), reply->data_len)) {
+            *error = "the answer on the control socket was cut short";
+            r = -EIO;
+        }
+    }
+    close(fd);
+    return r;
+}
+
+}  // namespace umk::control

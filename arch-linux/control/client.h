@@ -1,0 +1,20 @@
+// The client side of the control socket, shared by `umk service`, `umk ps`
+// and `umk cat`, and the default socket path shared with the proxy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ctl_proto.h"
+
+namespace umk::control {
+
+// $XDG_RUNTIME_DIR/umk.sock if XDG_RUNTIME_DIR is set, else /tmp/umk-$UID.sock.
+std::string default_socket_path();
+
+// Send one request and read the answer. Returns OK, or a negative MINIX
+// error with *error set (no kernel listening, protocol error ...).
+int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
+         std::string* error);
+
+}  // namespace umk::control

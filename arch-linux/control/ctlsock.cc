@@ -1,0 +1,429 @@
+// The control proxy: an IN_KERNEL slot (umk_linux/kernel_slot.h) that serves
+// the control socket. It is a process to the core like any other, with
+// system privileges from the boot config (`kernel N umkctl type=ctlsock sys
+// ipc=all`), and reaches the system only by IPC:
+//   CTL_RS   SENDREC to RS, the request block passed by a grant (as `service`)
+//   CTL_CAT  DEVMAN_OPEN / DEVMAN_READ (grant) / DEVMAN_CLOSE to devman: the
+//            proxy itself is the "user process" that opens the device
+//   CTL_PS   the one exception: the kernel's process table, read directly
+//            (the proxy runs on the kernel thread; host pids live only here)
+//
+// One client at a time, one request per connection; others wait in the
+// listen backlog. A client that goes away mid-request costs nothing: the
+// IPC completes and its answer is dropped (writes use MSG_NOSIGNAL).
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "client.h"
+#include "ctl_proto.h"
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umk/kernel.h"
+#include "umk/proc.h"
+#include "umk_linux/host.h"
+#include "umk_linux/kernel_slot.h"
+#include "umklib/dev_proto.h"
+#include "umklib/rs_proto.h"
+
+namespace umk::control {
+namespace {
+
+// The slot's memory: grant table, the RS request block, the data area.
+constexpr std::size_t NR_GRANTS = 4;
+constexpr std::size_t OFF_GRANTS = 0;
+constexpr std::size_t OFF_START = 256;
+constexpr std::size_t OFF_DATA = OFF_START + ((sizeof(rs::rs_start) + 63) & ~std::size_t{63});
+constexpr std::size_t MEM_SIZE = OFF_DATA + CTL_MAX_DATA;
+constexpr cp_grant_id_t GRANT_RS_START = 0, GRANT_RS_LIST = 1, GRANT_DEV_READ = 2;
+constexpr std::size_t CAT_CHUNK = 1024;
+
+// --sock PATH of the running `umk boot`, else the default path.
+std::string socket_path() {
+    std::ifstream f("/proc/self/cmdline", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string prev;
+    for (std::size_t pos = 0; pos < all.size();) {
+        std::string arg = all.c_str() + pos;
+        pos += arg.size() + 1;
+        if (prev == "--sock") return arg;
+        prev = arg;
+    }
+    return default_socket_path();
+}
+
+endpoint_t endpoint_by_name(const char* name) {
+    for (int slot = 0; slot < NR_PROCS; ++slot) {
+        const Proc& p = *proc_addr(slot);
+        if (!proc_is_free(p) && std::strncmp(p.p_name, name, PROC_NAME_LEN) == 0)
+            return p.p_endpoint;
+    }
+    return NONE;
+}
+
+class CtlSock final : public linux_host::KernelSlot {
+  public:
+    explicit CtlSock(std::string name) : name_(std::move(name)) {}
+    ~CtlSock() override {
+        drop_client();
+        if (listen_fd_ >= 0) {
+            linux_host::unwatch_fd(listen_fd_);
+            close(listen_fd_);
+            unlink(path_.c_str());
+        }
+    }
+
+    std::byte* memory() override { return mem_.get(); }
+    std::size_t memory_size() override { return MEM_SIZE; }
+
+    void on_start(endpoint_t) override {
+        // Register the grant table first; the socket opens when that is done.
+        message m{};
+        m.m_type = SYS_SETGRANT;
+        m.SG_ADDR = addr(OFF_GRANTS);
+        m.SG_SIZE = static_cast<std::int32_t>(NR_GRANTS);
+        step_ = Step::SETGRANT;
+        if (kernel_call(m) != OK) open_socket();
+    }
+
+    void on_trap_done(int result, const message* reply) override {
+        Step s = step_;
+        step_ = Step::IDLE;
+        switch (s) {
+            case Step::SETGRANT:
+                if (result != OK || !reply || reply->m_type != OK)
+                    kprintf("%s: cannot register the grant table\n", name_.c_str());
+                open_socket();
+                return;
+            case Step::RS:
+                rs_done(result, reply);
+                return;
+            case Step::CAT_OPEN:
+            case Step::CAT_READ:
+            case Step::CAT_CLOSE:
+                cat_step(s, result, reply);
+                return;
+            case Step::IDLE:
+                return;
+        }
+    }
+
+  private:
+    enum class Step { IDLE, SETGRANT, RS, CAT_OPEN, CAT_READ, CAT_CLOSE };
+
+    vir_bytes addr(std::size_t off) { return reinterpret_cast<vir_bytes>(mem_.get() + off); }
+    cp_grant_t* grants() { return reinterpret_cast<cp_grant_t*>(mem_.get() + OFF_GRANTS); }
+
+    void set_grant(cp_grant_id_t id, endpoint_t to, std::size_t off, std::size_t len,
+                   std::uint32_t access) {
+        cp_grant_t& g = grants()[id];
+        g = cp_grant_t{};
+        g.cp_flags = CPF_USED | CPF_VALID | CPF_DIRECT | access;
+        g.cp_to = to;
+        g.cp_start = addr(off);
+        g.cp_len = len;
+    }
+    void revoke_grants() {
+        for (std::size_t i = 0; i < NR_GRANTS; ++i) grants()[i] = cp_grant_t{};
+    }
+
+    void open_socket() {
+        path_ = socket_path();
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        if (path_.size() >= sizeof a.sun_path) {
+            kprintf("%s: socket path too long: %s\n", name_.c_str(), path_.c_str());
+            return;
+        }
+        std::memcpy(a.sun_path, path_.c_str(), path_.size() + 1);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) return;
+        // A socket file nobody answers on is left over from a dead kernel.
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+            kprintf("%s: %s is served by another kernel; no control socket\n", name_.c_str(),
+                    path_.c_str());
+            close(probe);
+            close(fd);
+            return;
+        }
+        if (probe >= 0) close(probe);
+        unlink(path_.c_str());
+        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 16) != 0) {
+            kprintf("%s: cannot listen on %s: %s\n", name_.c_str(), path_.c_str(),
+                    std::strerror(errno));
+            close(fd);
+            return;
+        }
+        listen_fd_ = fd;
+        watch_listen(true);
+        kprintf("%s: control socket %s\n", name_.c_str(), path_.c_str());
+    }
+
+    void watch_listen(bool on) {
+        if (listen_fd_ < 0) return;
+        if (on)
+            linux_host::watch_fd(listen_fd_, POLLIN, [this](int, short) { accept_client(); });
+        else
+            linux_host::unwatch_fd(listen_fd_);
+    }
+
+    void accept_client() {
+        if (client_fd_ >= 0) return;
+        int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        client_fd_ = fd;
+        got_ = 0;
+        watch_listen(false);  // one client at a time; the rest wait in the backlog
+        linux_host::watch_fd(client_fd_, POLLIN, [this](int, short ev) { read_client(ev); });
+    }
+
+    void drop_client() {
+        if (client_fd_ < 0) return;
+        linux_host::unwatch_fd(client_fd_);
+        close(client_fd_);
+        client_fd_ = -1;
+    }
+
+    // Done with the current client (answered or gone): take the next one.
+    void next_client() {
+        drop_client();
+        if (step_ == Step::IDLE) {
+            busy_ = false;
+            watch_listen(true);
+            accept_client();  // one may be waiting already
+        }
+    }
+
+    void read_client(short ev) {
+        if (busy_) {
+            // Waiting for IPC: only notice a hang-up (nothing to do: the
+            // answer will be dropped).
+            char c;
+            if ((ev & (POLLHUP | POLLERR)) || recv(client_fd_, &c, 1, MSG_PEEK) == 0)
+                client_gone_ = true;
+            if (client_gone_) linux_host::unwatch_fd(client_fd_);
+            return;
+        }
+        auto* buf = reinterpret_cast<char*>(&rq_);
+        for (;;) {
+            ssize_t n = recv(client_fd_, buf + got_, sizeof rq_ - got_, 0);
+            if (n > 0) {
+                got_ += static_cast<std::size_t>(n);
+                if (got_ == sizeof rq_) break;
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+            next_client();  // closed or failed before a whole request
+            return;
+        }
+        start_request();
+    }
+
+    void answer(int status, const char* text = "", const void* data = nullptr, std::size_t len = 0,
+                std::uint32_t count = 0) {
+        if (client_fd_ >= 0 && !client_gone_) {
+            CtlReply r{};
+            r.magic = CTL_MAGIC;
+            r.status = status;
+            r.endpoint = reply_ep_;
+            r.count = count;
+            r.data_len = static_cast<std::uint32_t>(len);
+            std::snprintf(r.text, sizeof r.text, "%s", text);
+            // Small answers into an idle socket buffer: send never blocks
+            // for long; a client that went away just makes it fail.
+            int fl = fcntl(client_fd_, F_GETFL);
+            fcntl(client_fd_, F_SETFL, fl & ~O_NONBLOCK);
+            timeval tv{2, 0};
+            setsockopt(client_fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+            bool ok =
+                send(client_fd_, &r, sizeof r, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof r);
+            if (ok && len) send(client_fd_, data, len, MSG_NOSIGNAL);
+        }
+        revoke_grants();
+        busy_ = false;
+        client_gone_ = false;
+        next_client();
+    }
+
+    void start_request() {
+        busy_ = true;
+        client_gone_ = false;
+        reply_ep_ = NONE;
+        if (rq_.magic != CTL_MAGIC) return answer(-EINVAL, "bad request (magic)");
+        switch (rq_.op) {
+            case CTL_PS:
+                return do_ps();
+            case CTL_RS:
+                return do_rs();
+            case CTL_CAT:
+                return do_cat();
+            default:
+                return answer(-EINVAL, "unknown control operation");
+        }
+    }
+
+    // ---- ps ----
+    void do_ps() {
+        auto* out = reinterpret_cast<PsEntry*>(mem_.get() + OFF_DATA);
+        std::uint32_t n = 0;
+        for (int i = 0; i < NR_TASKS + NR_PROCS && (n + 1) * sizeof(PsEntry) <= CTL_MAX_DATA; ++i) {
+            const Proc& p = proc_table[i];
+            if (proc_is_free(p)) continue;
+            PsEntry& e = out[n++];
+            e = PsEntry{};
+            e.slot = p.p_nr;
+            e.endpoint = p.p_endpoint;
+            std::memcpy(e.name, p.p_name, PROC_NAME_LEN);
+            e.name[PROC_NAME_LEN - 1] = '\0';
+            e.rts_flags = p.p_rts_flags;
+            e.misc_flags = p.p_misc_flags;
+            e.sig_mgr = p.p_priv ? p.p_priv->s_sig_mgr : NONE;
+            e.priv_flags = p.p_priv ? p.p_priv->s_flags : 0;
+            e.priv_id = p.p_priv ? p.p_priv->s_id : -1;
+            e.kind = static_cast<std::int32_t>(p.p_arch.kind);
+            e.host_pid = p.p_arch.kind == ArchKind::HOST ? p.p_arch.host_pid : 0;
+        }
+        answer(OK, "", out, n * sizeof(PsEntry), n);
+    }
+
+    // ---- RS requests ----
+    void do_rs() {
+        endpoint_t rs = endpoint_by_name("rs");
+        if (rs == NONE) return answer(-ESRCH, "RS is not running");
+        message m{};
+        m.m_type = rq_.rs_type;
+        switch (rq_.rs_type) {
+            case RS_UP:
+            case RS_RUN:
+            case RS_UPDATE:
+                std::memcpy(mem_.get() + OFF_START, &rq_.start, sizeof rq_.start);
+                set_grant(GRANT_RS_START, rs, OFF_START, sizeof rq_.start, CPF_READ);
+                m.RS_CMD_GRANT = GRANT_RS_START;
+                m.RS_CMD_LEN = sizeof rq_.start;
+                break;
+            case RS_LIST:
+                set_grant(GRANT_RS_LIST, rs, OFF_DATA, CTL_MAX_DATA, CPF_WRITE);
+                m.RS_CMD_GRANT = GRANT_RS_LIST;
+                m.RS_CMD_LEN = CTL_MAX_DATA;
+                break;
+            default:
+                std::memcpy(m.RS_NAME, rq_.label, PROC_NAME_LEN);
+                m.RS_NAME[PROC_NAME_LEN - 1] = '\0';
+                break;
+        }
+        step_ = Step::RS;
+        if (int r = ipc(SENDREC, rs, &m); r != OK) {
+            step_ = Step::IDLE;
+            answer(r, "cannot send to RS");
+        }
+    }
+
+    void rs_done(int result, const message* reply) {
+        if (result != OK || !reply)
+            return answer(result != OK ? result : -EIO, "IPC with RS failed");
+        reply_ep_ = reply->RS_ENDPOINT;
+        if (rq_.rs_type == RS_LIST && reply->m_type == OK) {
+            std::uint32_t n = static_cast<std::uint32_t>(reply->RS_CMD_LEN);
+            if (n * sizeof(rs::rs_list_entry) > CTL_MAX_DATA) n = 0;
+            return answer(OK, "", mem_.get() + OFF_DATA, n * sizeof(rs::rs_list_entry), n);
+        }
+        answer(reply->m_type);
+    }
+
+    // ---- cat: open, read until the end, close ----
+    void do_cat() {
+        devman_ = endpoint_by_name("devman");
+        if (devman_ == NONE) return answer(-ESRCH, "the device layer (devman) is not running");
+        cat_len_ = 0;
+        cat_fd_ = -1;
+        message m{};
+        m.m_type = DEVMAN_OPEN;
+        std::memcpy(m.DEVMAN_PATH, rq_.path, sizeof rq_.path);
+        m.DEVMAN_PATH[sizeof m.DEVMAN_PATH - 1] = '\0';
+        send_step(Step::CAT_OPEN, m);
+    }
+
+    void send_step(Step s, message& m) {
+        step_ = s;
+        if (int r = ipc(SENDREC, devman_, &m); r != OK) {
+            step_ = Step::IDLE;
+            answer(r, "cannot send to devman");
+        }
+    }
+
+    void cat_read() {
+        message m{};
+        m.m_type = DEVMAN_READ;
+        m.DEVMAN_FD = cat_fd_;
+        std::size_t room = CTL_MAX_DATA - cat_len_;
+        std::size_t n = room < CAT_CHUNK ? room : CAT_CHUNK;
+        set_grant(GRANT_DEV_READ, devman_, OFF_DATA + cat_len_, n, CPF_WRITE);
+        m.DEVMAN_GRANT = GRANT_DEV_READ;
+        m.DEVMAN_NBYTES = static_cast<std::int32_t>(n);
+        send_step(Step::CAT_READ, m);
+    }
+
+    void cat_close() {
+        message m{};
+        m.m_type = DEVMAN_CLOSE;
+        m.DEVMAN_FD = cat_fd_;
+        send_step(Step::CAT_CLOSE, m);
+    }
+
+    void cat_step(Step s, int result, const message* reply) {
+        int status = result != OK ? result : (reply ? reply->m_type : -EIO);
+        if (s == Step::CAT_OPEN) {
+            if (status < 0) return answer(status, "open failed");
+            cat_fd_ = status;
+            return cat_read();
+        }
+        if (s == Step::CAT_READ) {
+            if (status < 0) {
+                cat_error_ = status;
+                return cat_close();
+            }
+            cat_len_ += static_cast<std::size_t>(status);
+            if (status > 0 && cat_len_ < CTL_MAX_DATA) return cat_read();
+            cat_error_ = OK;
+            return cat_close();
+        }
+        // closed
+        if (cat_error_ != OK) return answer(cat_error_, "read failed");
+        answer(OK, "", mem_.get() + OFF_DATA, cat_len_);
+    }
+
+    std::string name_;
+    std::unique_ptr<std::byte[]> mem_{new std::byte[MEM_SIZE]()};
+    std::string path_;
+    int listen_fd_ = -1;
+    int client_fd_ = -1;
+    bool busy_ = false;
+    bool client_gone_ = false;
+    Step step_ = Step::IDLE;
+    CtlRequest rq_{};
+    std::size_t got_ = 0;
+    endpoint_t reply_ep_ = NONE;
+    endpoint_t devman_ = NONE;
+    int cat_fd_ = -1;
+    std::size_t cat_len_ = 0;
+    int cat_error_ = OK;
+};
+
+std::unique_ptr<linux_host::KernelSlot> make_ctlsock(const std::string& name) {
+    return std::make_unique<CtlSock>(name);
+}
+
+}  // namespace
+}  // namespace umk::control
+
+UMK_KERNEL_SLOT_TYPE(ctlsock, umk::control::make_ctlsock);
