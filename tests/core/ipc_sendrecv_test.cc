@@ -179,6 +179,18 @@ TEST_F(IpcSendRecv, DeadlockThroughAReceiver) {
     EXPECT_EQ(send(proc(3), ep(0), make_msg(1)), BLOCKED);
 }
 
+TEST_F(IpcSendRecv, WaitingForOneselfIsADeadlock) {
+    EXPECT_EQ(send(proc(0), ep(0), make_msg(1)), -ELOCKED);
+    EXPECT_EQ(sendrec(proc(0), ep(0), make_msg(1)), -ELOCKED);
+    EXPECT_EQ(receive(proc(0), ep(0)), -ELOCKED);
+    EXPECT_EQ(proc(0).p_caller_q, nullptr);
+    EXPECT_TRUE(proc_is_runnable(proc(0)));
+    // A notification to oneself is just kept for the next receive.
+    EXPECT_EQ(notify(proc(0), ep(0)), OK);
+    EXPECT_EQ(receive(proc(0), ANY), OK);
+    EXPECT_EQ(last_msg(proc(0)).m_source, ep(0));
+}
+
 TEST_F(IpcSendRecv, StaleEndpointOfReusedSlot) {
     Proc& first = spawn_sys("first");
     const endpoint_t old_ep = first.p_endpoint;

@@ -40,6 +40,8 @@ bool may_send_to(const Proc& caller, const Proc& dst) {
 bool would_deadlock(const Proc& caller, bool sending, endpoint_t peer) {
     // Follow "who is xp blocked on" from the peer. Blocked chains are kept
     // acyclic by this very check, but bound the walk anyway.
+    // Waiting for oneself is a cycle of one.
+    if (peer == caller.p_endpoint) return true;
     int group_size = 1;
     for (int steps = 0; peer != ANY && steps < NR_TASKS + NR_PROCS; ++steps) {
         const Proc* xp = endpoint_lookup(peer);
