@@ -146,6 +146,8 @@ int do_read(message& m) {
     if (!f) return -EINVAL;  // EBADF
     int want = m.DEVMAN_NBYTES;
     if (want < 0) return -EINVAL;
+    bool inline_reply = m.DEVMAN_GRANT == GRANT_INVALID;
+    if (inline_reply && want > DEVMAN_INLINE_MAX) want = DEVMAN_INLINE_MAX;
     if (want > IO_CHUNK) want = IO_CHUNK;
     if (want == 0) return 0;
     Driver& d = drivers[f->driver];
@@ -175,7 +177,9 @@ int do_read(message& m) {
     }
     if (n < 0) return n;
     if (n > want) return -EIO;
-    if (n > 0) {
+    if (n > 0 && inline_reply) {
+        str::mem_copy(m.DEVMAN_DATA, bounce, static_cast<std::size_t>(n));
+    } else if (n > 0) {
         int r = sys_safecopyto(m.m_source, m.DEVMAN_GRANT, 0, reinterpret_cast<vir_bytes>(bounce),
                                static_cast<std::size_t>(n));
         if (r != OK) return r;

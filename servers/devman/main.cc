@@ -9,7 +9,8 @@ namespace {
 
 int init_fresh(int, umk::sef_init_info_t*) {
     umk::devman::devman_init(umk::self_endpoint());
-    umk::devman::subscribe();  // DS may not know us yet: retried on each request
+    // Not DS yet: it may still be starting. devman subscribes to the driver
+    // announcements with its first request (and looks drivers up on demand).
     return umk::OK;
 }
 

@@ -6,11 +6,31 @@
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/sef.h"
+#include "umklib/syslib.h"
 
 namespace {
 
+// MINIX DS maps every boot service at init (RS's boot image table): the
+// kernel's process table gives us the same, so that boot services are known
+// by their names (RS's labels) before RS gets to publish them.
+void map_boot_services() {
+    using namespace umk;
+    static proc_info table[NR_TASKS + NR_PROCS];
+    int r = sys_getinfo(GET_PROCTAB, table, sizeof table);
+    if (r != OK) {
+        log_printf("ds: cannot read the process table: %d\n", r);
+        return;
+    }
+    for (const proc_info& p : table) {
+        if (p.slot < 0 || (p.rts_flags & 0x1 /* RTS_SLOT_FREE */) || p.name[0] == '\0') continue;
+        if (p.endpoint == self_endpoint()) continue;  // DS is "ds" anyway
+        ds::store_add_boot_label(p.name, p.endpoint);
+    }
+}
+
 int init_fresh(int, umk::sef_init_info_t* info) {
     umk::ds::store_init(umk::self_endpoint(), info->rs_endpoint);
+    map_boot_services();
     return umk::OK;
 }
 

@@ -142,6 +142,20 @@ void store_init(endpoint_t self, endpoint_t rs) {
     e.flags = DSF_IN_USE | DSF_TYPE_LABEL;
 }
 
+int store_add_boot_label(const char* name, endpoint_t ep) {
+    std::size_t n = str::len(name);
+    if (n == 0 || n >= DS_MAX_KEYLEN) return -EINVAL;
+    if (lookup_entry(name, DSF_TYPE_LABEL) || lookup_label_value(static_cast<std::uint32_t>(ep)))
+        return -EEXIST;
+    Entry* e = alloc_entry();
+    if (!e) return -ENOMEM;
+    str::copy(e->key, name, sizeof e->key);
+    str::copy(e->owner, "rs", sizeof e->owner);
+    e->u32 = static_cast<std::uint32_t>(ep);
+    e->flags = DSF_IN_USE | DSF_TYPE_LABEL;
+    return OK;
+}
+
 int do_publish(message& m) {
     // A copy: the caller's own label entry may be the one being overwritten.
     char source[DS_MAX_KEYLEN];

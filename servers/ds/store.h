@@ -34,6 +34,11 @@ static_assert(DS_NR_KEYS <= 64, "one bit per entry in Subscription::changed");
 // known as "rs" from the start, so that it can publish everybody's label.
 void store_init(endpoint_t self, endpoint_t rs);
 
+// A label for a boot process, owned by "rs", as MINIX DS maps the boot
+// image at init: boot services are known before RS gets to publish their
+// labels. OK, -EEXIST (the name or the endpoint is taken), -ENOMEM.
+int store_add_boot_label(const char* name, endpoint_t ep);
+
 int do_publish(message& m);
 int do_retrieve(message& m);
 int do_retrieve_label(message& m);

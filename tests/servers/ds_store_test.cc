@@ -353,3 +353,20 @@ TEST_F(Ds, NotificationsAndUnknownRequestsAreHandled) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace umk;
+
+TEST_F(Ds, BootServicesAreKnownByTheirNamesFromTheStart) {
+    EXPECT_EQ(ds::store_add_boot_label("hello", 40), OK);
+    EXPECT_EQ(ds::store_add_boot_label("hello", 41), -EEXIST);
+    EXPECT_EQ(ds::store_add_boot_label("other", 40), -EEXIST);
+    as(40);
+    EXPECT_EQ(ds_publish_u32("dev.hello", 40, DSF_OVERWRITE), OK);
+    // RS publishing the label later (OVERWRITE) is an update by the owner "rs".
+    as(RS);
+    EXPECT_EQ(ds_publish_label("hello", 40, DSF_OVERWRITE), OK);
+}
+
+}  // namespace

@@ -52,6 +52,11 @@ inline constexpr int DEVMAN_PATH_MAX = 40;  // including the NUL (fits m3_ca1)
 #define DEVMAN_FD m1_i1      // READ, CLOSE
 #define DEVMAN_GRANT m1_i2   // READ: grant (write access) for the buffer, to devman
 #define DEVMAN_NBYTES m1_i3  // READ: buffer size; reply m_type: bytes read (0 at the end)
+#define DEVMAN_DATA m3_ca1   // READ reply without a grant: the data itself
+// A READ with DEVMAN_GRANT = GRANT_INVALID gets at most this many bytes back
+// inline in the reply: user processes may make no kernel calls, so they
+// cannot register a grant table (SYS_SETGRANT).
+inline constexpr int DEVMAN_INLINE_MAX = 40;
 
 // ---- The user side (what a libc open/read/close would do) ----
 
@@ -66,8 +71,23 @@ inline int dev_open(const char* path) {
     return r != OK ? r : m.m_type;
 }
 
-// Bytes read (0 at the end of the device), or a negative error.
+// Bytes read (0 at the end of the device), or a negative error. Reads of
+// up to DEVMAN_INLINE_MAX bytes need no grant (user processes use these).
 inline int dev_read(int fd, void* buf, std::size_t len) {
+    if (len <= static_cast<std::size_t>(DEVMAN_INLINE_MAX)) {
+        message m{};
+        m.m_type = DEVMAN_READ;
+        m.DEVMAN_FD = fd;
+        m.DEVMAN_GRANT = GRANT_INVALID;
+        m.DEVMAN_NBYTES = static_cast<std::int32_t>(len);
+        int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+        if (r != OK) return r;
+        if (m.m_type > 0) {
+            auto* out = static_cast<char*>(buf);
+            for (int i = 0; i < m.m_type && i < DEVMAN_INLINE_MAX; i++) out[i] = m.DEVMAN_DATA[i];
+        }
+        return m.m_type;
+    }
     cp_grant_id_t g =
         cpf_grant_direct(DEVMAN_PROC_NR, reinterpret_cast<vir_bytes>(buf), len, CPF_WRITE);
     if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
