@@ -1,0 +1,91 @@
+// Helpers for the kernel-call, signal, clock and update tests (on top of
+// fake/harness.h): make a kernel call and get its result, boot a small
+// system with signal managers, read notifications.
+#pragma once
+
+#include "fake/harness.h"
+#include "umk/com.h"
+#include "umk/priv_args.h"
+// gtest pulls in the host's <signal.h>, whose NSIG macro would turn
+// umk::NSIG's definition in umk/sig.h into nonsense.
+#ifdef NSIG
+#undef NSIG
+#endif
+#include "umk/sig.h"
+
+namespace umk::test {
+
+inline constexpr int NO_REPLY = -2000000;  // the call completed without a reply message
+
+// Make kernel call `call` with request fields from `m`; the call's result
+// (reply m_type), BLOCKED if the caller is now held, or NO_REPLY.
+inline int kc(Proc& p, int call, message m = {}, message* reply = nullptr) {
+    m.m_type = call;
+    const int before = p.p_arch.delivered;
+    message r{};
+    const int trap = kcall(p, m, &r);
+    if (trap == BLOCKED) return BLOCKED;
+    if (p.p_arch.delivered == before) return NO_REPLY;
+    EXPECT_EQ(r.m_source, SYSTEM);
+    if (reply) *reply = r;
+    return r.m_type;
+}
+
+// ---- A small system with signal managers ----
+// slot 0 "rs": its own manager, all privileges
+// slot 1 "pm": managed by rs, all privileges
+// slot 2 "svc": a system process managed by rs
+// slot 3 "svc2": another one
+// slot 11 "user": a user process (shared user record, manager pm), runnable
+inline constexpr proc_nr_t RS = 0, PM = 1, SVC = 2, SVC2 = 3, USER = 11;
+
+inline void boot_managed() {
+    boot({{RS, "rs", true, sys_priv(SELF)},
+          {PM, "pm", true, sys_priv(RS)},
+          {SVC, "svc", true, sys_priv(RS)},
+          {SVC2, "svc2", true, sys_priv(RS)},
+          {USER, "user", false}});
+    clock_reset();
+    Proc& u = proc(USER);
+    u.p_priv = user_priv();
+    user_priv()->s_sig_mgr = ep(PM);
+    rts_unset(u, RTS_NO_PRIV);
+    fake::clear_log();
+}
+
+// The notifications p got from kernel task `from` (CLOCK, SYSTEM...).
+inline int count_notifies(const Proc& p, endpoint_t from) {
+    int n = 0;
+    const int first = p.p_arch.delivered > FAKE_MSG_LOG ? p.p_arch.delivered - FAKE_MSG_LOG : 0;
+    for (int i = first; i < p.p_arch.delivered; ++i) {
+        const message& m = p.p_arch.msgs[i % FAKE_MSG_LOG];
+        if (m.m_source == from && m.m_type == notify_from(from)) ++n;
+    }
+    return n;
+}
+
+// Let p collect whatever is pending for it: a RECEIVE from ANY. Returns the
+// message it got, or a zero message (and p stays blocked) if nothing was.
+inline message receive_now(Proc& p, endpoint_t from = ANY) {
+    const int before = p.p_arch.delivered;
+    receive(p, from);
+    if (p.p_arch.delivered == before) return message{};
+    return last_msg(p);
+}
+
+// A priv_args for SYS_PRIVCTL SET_SYS, placed in the caller's fake memory.
+inline vir_bytes put_args(Proc& caller, const priv_args& a, std::size_t offset = 0) {
+    const vir_bytes at = mem_addr(offset);
+    write_mem(caller, at, &a, sizeof a);
+    return at;
+}
+
+inline message privctl_msg(endpoint_t target, int request, vir_bytes arg = 0) {
+    message m{};
+    m.CTL_ENDPT = target;
+    m.CTL_REQUEST = request;
+    m.CTL_ARG_PTR = arg;
+    return m;
+}
+
+}  // namespace umk::test
