@@ -1,0 +1,43 @@
+# Ring-3 services for the i386 image: the arch-neutral service library
+# (lib/*.cc, lib/sef/*.cc, the shared formatter) plus lib/arch-i386, and the
+# programs built on it, each an ELF32 linked at USER_BASE. A program's file
+# name is its boot-module name.
+
+file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
+file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc)
+add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386} ${UMK_SOURCE_DIR}/umk/format.cc)
+target_include_directories(umk_service_i386
+  PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
+  PRIVATE ${UMK_SOURCE_DIR}/lib ${UMK_SOURCE_DIR}/umk ${UMK_SOURCE_DIR}/lib/format_shim)
+
+set(UMK_I386_SERVICES "" CACHE INTERNAL "")
+
+# umk_i386_service(<name> <sources...> [INCLUDES dirs...])
+function(umk_i386_service name)
+  cmake_parse_arguments(S "" "" "INCLUDES" ${ARGN})
+  add_executable(${name} ${S_UNPARSED_ARGUMENTS})
+  target_include_directories(${name} PRIVATE ${S_INCLUDES})
+  # The library twice around the program: it defines _start (needs main)
+  # and the program needs the library.
+  target_link_libraries(${name} PRIVATE umk_service_i386 gcc)
+  target_link_options(${name} PRIVATE -T ${UMK_SOURCE_DIR}/lib/arch-i386/service.ld
+                      -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+                      -Wl,--undefined=_start)
+  set_target_properties(${name} PROPERTIES LINK_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/service.ld)
+  set(UMK_I386_SERVICES ${UMK_I386_SERVICES} ${name} CACHE INTERNAL "")
+endfunction()
+
+# The test services shared with the Linux host tests (the portable ones:
+# test_crash and test_hostile exercise Linux system calls).
+foreach(s test_pong test_ping test_sigmgr)
+  if(EXISTS ${UMK_SOURCE_DIR}/tests/services/${s}.cc)
+    umk_i386_service(${s} ${UMK_SOURCE_DIR}/tests/services/${s}.cc)
+  endif()
+endforeach()
+
+# i386 test services (tests/i386/services/<name>.cc).
+file(GLOB _i386_services CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/i386/services/*.cc)
+foreach(src ${_i386_services})
+  get_filename_component(s ${src} NAME_WE)
+  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services)
+endforeach()

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Boot the umk i386 image in QEMU (TCG, never KVM) and judge the run by its
+# serial output and exit status.
+#
+#   run_qemu.sh --exit N [--timeout S] [--expect TEXT]... [--reject TEXT]...
+#               -- QEMU-ARGS...
+#
+# QEMU-ARGS may contain "-initrd @FILE": the module list is read from FILE
+# (the sub-build writes it to initrd.txt). Always added: -serial stdio
+# -display none -no-reboot -device isa-debug-exit (a written value v ends
+# QEMU with status (v << 1) | 1; the kernel's pass value gives 33, a kernel
+# panic 37, a triple fault with -no-reboot 0, our timeout 124).
+# Prints the serial log, the measurements and the wall time of the boot.
+set -u
+want_exit=""
+limit=60
+expects=()
+rejects=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --exit) want_exit=$2; shift 2 ;;
+        --timeout) limit=$2; shift 2 ;;
+        --expect) expects+=("$2"); shift 2 ;;
+        --reject) rejects+=("$2"); shift 2 ;;
+        --) shift; break ;;
+        *) echo "run_qemu.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+args=()
+while [ $# -gt 0 ]; do
+    if [ "$1" = "-initrd" ] && [ "${2#@}" != "$2" ]; then
+        list_file=${2#@}
+        [ -r "$list_file" ] || { echo "run_qemu.sh: no module list $list_file (build first)"; exit 2; }
+        args+=(-initrd "$(tr -d '\n' < "$list_file")")
+        shift 2
+    else
+        args+=("$1")
+        shift
+    fi
+done
+qemu=${UMK_QEMU:-qemu-system-i386}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+start=$(date +%s%N)
+timeout --kill-after=5 "$limit" "$qemu" -m 128 -serial stdio -display none -monitor none \
+    -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${args[@]}" \
+    < /dev/null > "$log" 2>&1
+status=$?
+end=$(date +%s%N)
+
+tr -d '\r' < "$log"
+echo "---- run_qemu.sh: QEMU exit status $status, wall time $(( (end - start) / 1000000 )) ms"
+grep -a -E "measure:|bench:" "$log" | tr -d '\r' | sed 's/^/---- measurement: /'
+
+fail=0
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    echo "FAIL: QEMU did not finish within ${limit}s"
+    fail=1
+fi
+if [ -n "$want_exit" ] && [ "$status" != "$want_exit" ]; then
+    echo "FAIL: exit status $status, expected $want_exit"
+    fail=1
+fi
+for e in "${expects[@]+"${expects[@]}"}"; do
+    if ! grep -a -q -F -- "$e" "$log"; then
+        echo "FAIL: missing on serial: $e"
+        fail=1
+    fi
+done
+for r in "${rejects[@]+"${rejects[@]}"}"; do
+    if grep -a -q -F -- "$r" "$log"; then
+        echo "FAIL: unexpected on serial: $r"
+        fail=1
+    fi
+done
+[ "$fail" = 0 ] && echo "PASS"
+exit "$fail"
