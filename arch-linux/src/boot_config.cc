@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "umk/com.h"
+#include "umk/endpoint.h"
 #include "umk/priv.h"
 
 namespace umk::linux_host {
@@ -162,6 +163,14 @@ bool check_boot_config(const BootConfig& cfg, std::string* error) {
         if (e.name.empty() || e.name.size() >= static_cast<std::size_t>(PROC_NAME_LEN))
             return fail("name '" + e.name + "' must have 1.." + std::to_string(PROC_NAME_LEN - 1) +
                         " characters");
+        const sys_id_t id = static_priv_id(e.slot);
+        if (e.sys && (id >= NR_STATIC_PRIV_IDS || id == USER_PRIV_ID))
+            return fail("slot " + std::to_string(e.slot) +
+                        " cannot start with privileges (sys): boot privileges use static ids, "
+                        "which exist for slots 0.." +
+                        std::to_string(NR_STATIC_PRIV_IDS - NR_TASKS - 1) + " except " +
+                        std::to_string(USER_PRIV_ID - NR_TASKS) +
+                        "; give other slots privileges with SYS_PRIVCTL");
         if (!seen.insert(e.name).second) return fail("name '" + e.name + "' used twice");
         if (e.sig_mgr != "SELF" && e.sig_mgr != "NONE" && !names.count(e.sig_mgr))
             return fail("signal manager '" + e.sig_mgr + "' is not a boot entry (or SELF/NONE)");

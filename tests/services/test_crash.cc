@@ -40,6 +40,6 @@ int main(int argc, char** argv) {
     } else if (!std::strcmp(mode, "mmapexec")) {
         mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
-    log_printf("crash: %s survived\n", mode);
+    if (std::strcmp(mode, "hang") != 0) log_printf("crash: %s survived\n", mode);
     test_svc::idle();
 }

@@ -1,8 +1,7 @@
 // test_hostile ROUNDS: traps by hand and rewrites its SlotPage while the
 // kernel handles the call (a TOCTOU attack): each round publishes a SEND of
 // a SINK message to "sink", then flips the target endpoint, the trap kind
-// and the message until the kernel answers. It also bumps call_seq while in
-// the trap. Logs "hostile: done R rounds, A accepted, E refused".
+// and the message until the kernel answers. Logs "hostile: done R rounds, A accepted, E refused".
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,11 +42,8 @@ int main(int argc, char** argv) {
             sp->endpoint = (x & 1) ? sink : static_cast<endpoint_t>(x);
             sp->trap = (x & 2) ? TRAP_IPC : static_cast<int>(x >> 8);
             sp->msg.m_type = static_cast<int>(x);
-            if ((x & 0xff) == 7) sp->call_seq.fetch_add(1);  // noise while in the trap
             if (++spins > 2000000) break;
         }
-        // Our own extra bumps made call_seq run ahead: catch up with a no-op.
-        sp->call_seq.store(sp->done_seq.load());
         if (sp->result == OK)
             ++accepted;
         else

@@ -1,7 +1,8 @@
 // test_ping TARGET COUNT: COUNT SENDRECs to the process named TARGET, each
 // with a new request id; checks that every reply carries its own id (a lost
 // message hangs, a duplicate shows as a wrong id) and counts the server
-// versions that answered. Logs "ping: done ..." and then idles.
+// versions that answered. Logs "ping: progress N" every 500 requests and "ping: done ..." and then
+// idles.
 #include <cstdlib>
 
 #include "svc_util.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
         } else {
             ++bad;
         }
+        if (id % 500 == 0) log_printf("ping: progress %d\n", id);
         if (count <= 10) log_printf("ping: reply %d from version %d\n", m.m1_i1, m.m1_i2);
     }
     log_printf("ping: done %d/%d ok, %d bad, %d errors, v1 %d, v2 %d\n", ok, count, bad, errors,

@@ -55,7 +55,7 @@ class Client {
     int trap(int kind, int call, endpoint_t ep, message* m);
     SlotPage* page_ = nullptr;
     KernelPage* kpage_ = nullptr;
-    int spin_ = 2000;
+    int spin_ = 200;
 };
 
 class Host {

@@ -1,0 +1,123 @@
+// Helpers for the Linux host integration tests: boot a Host in-process
+// with a config written inline, capture its kernel log, wait for lines,
+// and check that no process is left behind.
+#pragma once
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "umk_linux/boot_config.h"
+#include "umk_linux/host.h"
+
+namespace umk_test {
+
+using namespace std::chrono_literals;
+
+// Children of `parent` (from /proc), optionally only those with comm `comm`.
+inline std::vector<pid_t> children_of(pid_t parent, const std::string& comm = {}) {
+    std::vector<pid_t> out;
+    DIR* d = opendir("/proc");
+    if (!d) return out;
+    while (dirent* e = readdir(d)) {
+        pid_t pid = std::atoi(e->d_name);
+        if (pid <= 0) continue;
+        std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(f, line)) continue;
+        auto open = line.find('('), close = line.rfind(')');
+        if (open == std::string::npos || close == std::string::npos) continue;
+        std::string name = line.substr(open + 1, close - open - 1);
+        std::istringstream rest(line.substr(close + 2));
+        char state;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == parent && (comm.empty() || name == comm)) out.push_back(pid);
+    }
+    closedir(d);
+    return out;
+}
+
+inline bool pid_alive(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(f, line)) return false;
+    auto close = line.rfind(')');
+    return close != std::string::npos && line[close + 2] != 'Z';
+}
+
+// The kernel log, as the Host's log sink sees it.
+class LogCapture {
+  public:
+    void add(std::string_view line) {
+        std::lock_guard lock(mu_);
+        lines_.emplace_back(line);
+        cv_.notify_all();
+    }
+    // Wait until a line containing `needle` appears (searching from the start).
+    bool wait_for(const std::string& needle, std::string* line = nullptr,
+                  std::chrono::milliseconds timeout = 10s) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, timeout, [&] {
+            for (const std::string& l : lines_) {
+                if (l.find(needle) != std::string::npos) {
+                    if (line) *line = l;
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+    int count(const std::string& needle) {
+        std::lock_guard lock(mu_);
+        int n = 0;
+        for (const std::string& l : lines_) n += l.find(needle) != std::string::npos;
+        return n;
+    }
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::string> lines_;
+};
+
+// A test that boots a Host from an inline config and, whatever happens,
+// stops it and checks that no child process is left.
+class HostTest : public ::testing::Test {
+  protected:
+    void boot(const std::string& config_text) {
+        umk::linux_host::BootConfig cfg;
+        std::string error;
+        ASSERT_TRUE(umk::linux_host::parse_boot_config(config_text, "test.conf", &cfg, &error))
+            << error;
+        umk::linux_host::HostOptions opt;
+        opt.programs_dir = UMK_TEST_PROGRAMS;
+        opt.exit_when_empty = false;
+        opt.log_sink = [this](std::string_view l) { log.add(l); };
+        host = std::make_unique<umk::linux_host::Host>(std::move(cfg), std::move(opt));
+        ASSERT_TRUE(host->start());
+    }
+    void TearDown() override {
+        if (host) host->stop();
+        host.reset();
+        EXPECT_EQ(children_of(getpid()).size(), 0u) << "a child process was left behind";
+    }
+    umk::endpoint_t ep(const std::string& name) { return host->endpoint_of(name); }
+
+    LogCapture log;
+    std::unique_ptr<umk::linux_host::Host> host;
+};
+
+}  // namespace umk_test
