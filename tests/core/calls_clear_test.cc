@@ -59,7 +59,7 @@ TEST(CallsClear, Errors) {
     EXPECT_EQ(clear(proc(RS), ANY), -EINVAL);
     EXPECT_EQ(clear(proc(RS), SYSTEM), -EPERM);
     EXPECT_EQ(clear(proc(RS), ep(RS)), -EPERM);  // itself: that is SYS_EXIT
-    EXPECT_EQ(clear(proc(RS), SELF), -EINVAL);   // SELF is no process here
+    EXPECT_EQ(clear(proc(RS), SELF), -EPERM);
     EXPECT_FALSE(proc_is_free(proc(SVC)));
     EXPECT_FALSE(proc_is_free(proc(RS)));
 }

@@ -1,6 +1,6 @@
 // SYS_CLEAR: a process is gone for good; free its slot (MINIX
 // kernel/system/do_clear.c, clear_endpoint in kernel/system.c).
-//   reads:  PR_ENDPT (m1_i1)
+//   reads:  PR_ENDPT (m1_i1, SELF allowed - and refused, see below)
 //   reply:  nothing but the result
 // Errors: EINVAL for an endpoint that names no slot or an older occupant of
 // it, EPERM for a kernel task or the caller itself (a process ends itself
@@ -15,7 +15,7 @@
 namespace umk {
 
 int do_clear(Proc& caller, message& m) {
-    const endpoint_t e = m.PR_ENDPT;
+    const endpoint_t e = resolve_self(caller, m.PR_ENDPT);
     const proc_nr_t slot = endpoint_slot(e);
     if (!slot_in_range(slot)) return -EINVAL;
     Proc& p = *proc_addr(slot);
