@@ -108,6 +108,13 @@ TEST(SignalRouting, HostGoneWithoutManagerStops) {
     EXPECT_TRUE(proc(SVC).p_rts_flags & RTS_PROC_STOP);
 }
 
+TEST(SignalRouting, SelfManagedWhoseHostIsGoneStops) {
+    boot_managed();
+    proc_fault(proc(RS), SIGKILL, true);
+    EXPECT_TRUE(proc(RS).p_rts_flags & RTS_PROC_STOP);
+    EXPECT_EQ(priv_of(RS).s_sig_pending, 0u);
+}
+
 TEST(SignalRouting, ProcFaultOnFreeSlotIsHarmless) {
     boot_managed();
     proc_fault(proc(40), SIGSEGV, true);

@@ -130,6 +130,28 @@ TEST(UpdateIpc, OldVersionsAsyncSendsAreStillDelivered) {
     EXPECT_TRUE(done.flags & AMF_DONE);
 }
 
+TEST(UpdateIpc, ClearingTheOldImageDropsItsSendaTableCleanly) {
+    boot_update();
+    asynmsg_t e{};
+    e.flags = AMF_VALID;
+    e.dst = ep(CLIENT);
+    e.msg = make_msg(55);
+    write_mem(proc(OLD), mem_addr(0x40), &e, sizeof e);
+    ASSERT_EQ(senda(proc(OLD), mem_addr(0x40), 1), OK);
+    ASSERT_EQ(receive(proc(OLD), ep(RS)), BLOCKED);
+    swap_and_start_new();
+    ASSERT_EQ(priv_of(OLD).s_asynendpoint, ep(NEW));  // the table is in the old image
+    // RS kills the old image before CLIENT got around to receiving: the
+    // memory holding the table is gone, so is the table (documented limit).
+    message m{};
+    m.PR_ENDPT = ep(NEW);
+    ASSERT_EQ(kc(proc(RS), SYS_CLEAR, m), OK);
+    EXPECT_EQ(priv_of(OLD).s_asynsize, 0u);
+    EXPECT_EQ(priv_of(OLD).s_asynendpoint, NONE);
+    EXPECT_EQ(receive(proc(CLIENT), ANY), BLOCKED);
+    EXPECT_EQ(delivered_count(proc(CLIENT)), 0);
+}
+
 TEST(UpdateIpc, BothSidesWithQueuedSenders) {
     boot_update();
     ASSERT_EQ(receive(proc(OLD), ep(RS)), BLOCKED);
