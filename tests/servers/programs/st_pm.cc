@@ -1,0 +1,100 @@
+// Drives PM from a system process: user processes reading /dev/hello,
+// user kill rules, a user ended by a signal, and signals to system
+// processes managed by RS and by PM; finally a crash of hello and a read
+// through its restarted instance. Prints "PMTEST: ..." lines.
+#include <cstdint>
+
+#include "st_util.h"
+#include "umk/sig.h"
+#include "umkds/str.h"
+#include "umklib/ds.h"
+#include "umklib/pm_proto.h"
+
+namespace {
+
+using namespace umk;
+
+endpoint_t spawn(const char* prog) {
+    message m{};
+    m.m_type = PM_SPAWN;
+    str::copy(m.PM_PROGRAM, prog, sizeof m.PM_PROGRAM);
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    if (r != OK || m.m_type != OK) {
+        log_printf("PMTEST: spawn %s failed: %d %d\n", prog, r, m.m_type);
+        return NONE;
+    }
+    return m.PM_ENDPT;
+}
+
+// The wait status, or -1000 + error.
+int wait_for(endpoint_t child) {
+    message m{};
+    m.m_type = PM_WAIT;
+    m.PM_ENDPT = child;
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    if (r != OK) return -1000 + r;
+    if (m.m_type != OK) return -1000 + m.m_type;
+    return m.PM_STATUS;
+}
+
+int kill(endpoint_t target, int sig) {
+    message m{};
+    m.m_type = PM_KILL;
+    m.PM_ENDPT = target;
+    m.PM_SIG = sig;
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    return r != OK ? r : m.m_type;
+}
+
+void run_user(const char* prog, const char* what) {
+    endpoint_t ep = spawn(prog);
+    if (ep == NONE) return;
+    int st = wait_for(ep);
+    if (st < 0)
+        log_printf("PMTEST: %s wait failed %d\n", what, st);
+    else if (pm_exited(st))
+        log_printf("PMTEST: %s exit %d\n", what, pm_exit_code(st));
+    else
+        log_printf("PMTEST: %s signal %d\n", what, pm_term_sig(st));
+}
+
+endpoint_t label(const char* name) {
+    std::uint32_t v = 0;
+    return ds_retrieve_label_num(name, &v) == OK ? static_cast<endpoint_t>(v) : NONE;
+}
+
+}  // namespace
+
+int main() {
+    sef_startup();
+    st::wait_ticks(20);  // let the other services come up
+
+    run_user("st_cat", "st_cat");
+    run_user("st_kill", "st_kill");
+
+    endpoint_t spin = spawn("st_spin");
+    if (spin != NONE) {
+        st::wait_ticks(5);
+        log_printf("PMTEST: kill st_spin %d\n", kill(spin, SIGTERM));
+        int s = wait_for(spin);
+        log_printf("PMTEST: st_spin %s %d\n", s >= 0 && !pm_exited(s) ? "signal" : "status",
+                   s >= 0 && !pm_exited(s) ? pm_term_sig(s) : s);
+    }
+
+    log_printf("PMTEST: kill st_sig %d\n", kill(label("st_sig"), SIGUSR1));
+    log_printf("PMTEST: kill st_sigpm %d\n", kill(label("st_sigpm"), SIGUSR2));
+
+    // hello crashes (as a system process may be told to); RS restarts it and
+    // devman follows it to the new endpoint.
+    endpoint_t hello = label("hello");
+    log_printf("PMTEST: crash hello %d\n", kill(hello, SIGSEGV));
+    for (int i = 0; i < 60 && label("hello") == hello; i++) st::wait_ticks(3);
+    st::wait_ticks(10);
+    run_user("st_cat", "st_cat after restart");
+
+    log_printf("PMTEST: done\n");
+    for (;;) {
+        message m{};
+        sef_receive(ANY, &m);
+    }
+}
