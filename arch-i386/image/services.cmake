@@ -39,5 +39,6 @@ endforeach()
 file(GLOB _i386_services CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/i386/services/*.cc)
 foreach(src ${_i386_services})
   get_filename_component(s ${src} NAME_WE)
-  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services)
+  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services
+                   ${UMK_SOURCE_DIR}/servers/rs ${UMK_SOURCE_DIR}/servers/conf)
 endforeach()

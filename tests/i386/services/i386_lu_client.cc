@@ -1,0 +1,93 @@
+// i386_lu_client: the MINIX hello live-update demo without a shell, as a
+// boot process that talks to RS and devman like `service` and `cat` would:
+//   1. RS_UP hello (program "hello"), open and read /dev/hello twice;
+//   2. RS_UPDATE hello to program "hello_v2" (state: work free);
+//   3. open and read /dev/hello again: the new version answers and the
+//      open counter went on (it travelled through DS).
+// Logs "lu: ..." lines; "lu: done" at the end.
+#include "rs_request.h"
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umklib/dev_proto.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/rs_proto.h"
+#include "umklib/sef.h"
+#include "umklib/syslib.h"
+
+namespace {
+
+using namespace umk;
+
+constexpr endpoint_t RS_EP = 2;  // RS's MINIX slot, generation 0
+rs::rs_start start_block;
+
+void wait_ticks(int ticks) {
+    sys_setalarm(static_cast<clock_t_>(ticks), false);
+    for (;;) {
+        message m{};
+        if (ipc_receive(ANY, &m) == OK && m.m_source == CLOCK) return;
+    }
+}
+
+void copy(char* dst, std::size_t size, const char* src) {
+    std::size_t i = 0;
+    for (; src[i] && i + 1 < size; ++i) dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+int rs_request(int type, const char* label, const char* program, int state) {
+    start_block = rs::rs_start{};
+    copy(start_block.label, sizeof start_block.label, label);
+    copy(start_block.program, sizeof start_block.program, program);
+    start_block.period = -1;
+    start_block.state = state;
+    const cp_grant_id_t g = cpf_grant_direct(RS_EP, reinterpret_cast<vir_bytes>(&start_block),
+                                             sizeof start_block, CPF_READ);
+    if (g < 0) return g;
+    message m{};
+    m.m_type = type;
+    m.RS_CMD_GRANT = g;
+    m.RS_CMD_LEN = sizeof start_block;
+    const int r = ipc_sendrec(RS_EP, &m);
+    cpf_revoke(g);
+    return r != OK ? r : m.m_type;
+}
+
+// Open /dev/hello (waiting for the driver's announcement), read, close.
+void read_hello(const char* when) {
+    int fd = -ENODEV;
+    for (int i = 0; i < 100 && fd < 0; ++i) {
+        fd = dev_open("/dev/hello");
+        if (fd < 0) wait_ticks(2);
+    }
+    if (fd < 0) {
+        log_printf("lu: cannot open /dev/hello %s: %d\n", when, fd);
+        return;
+    }
+    char buf[DEVMAN_INLINE_MAX + 1] = {};
+    const int n = dev_read(fd, buf, 14);
+    if (n >= 0 && n <= DEVMAN_INLINE_MAX) buf[n] = '\0';
+    if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = '\0';
+    log_printf("lu: read %d bytes %s: '%s'\n", n, when, n > 0 ? buf : "");
+    dev_close(fd);
+}
+
+}  // namespace
+
+int main() {
+    wait_ticks(10);  // let RS bring up the boot services
+    int r = rs_request(RS_UP, "hello", "hello", 0);
+    log_printf("lu: RS_UP hello = %d\n", r);
+    read_hello("from v1");
+    read_hello("from v1 again");
+    r = rs_request(RS_UPDATE, "hello", "hello_v2", SEF_LU_STATE_WORK_FREE);
+    log_printf("lu: RS_UPDATE hello -> hello_v2 = %d\n", r);
+    wait_ticks(5);
+    read_hello("after the update");
+    log_printf("lu: done\n");
+    for (;;) {
+        message m{};
+        ipc_receive(ANY, &m);
+    }
+}
