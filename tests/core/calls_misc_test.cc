@@ -232,7 +232,7 @@ TEST(CallsSpawn, BadRequests) {
     boot_managed();
     const int before = free_slots();
     EXPECT_EQ(spawn(proc(RS), "test", "", 0, nullptr, 0), -EINVAL);
-    EXPECT_EQ(spawn(proc(RS), "test", "", 0, nullptr, 257), -EINVAL);
+    EXPECT_EQ(spawn(proc(RS), "test", "", 0, nullptr, 1025), -EINVAL);
     EXPECT_EQ(spawn(proc(RS), "test", "", -1), -EINVAL);
     message m{};
     m.SPAWN_PROG = mem_addr(0x100);

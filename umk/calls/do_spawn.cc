@@ -17,7 +17,7 @@
 namespace umk {
 namespace {
 
-constexpr int SPAWN_PROG_MAX = 256;
+constexpr int SPAWN_PROG_MAX = 1024;  // host paths of deep build trees fit
 constexpr int SPAWN_ARGS_MAX = 4096;
 
 void name_after(Proc& p, const char* program) {
