@@ -12,12 +12,9 @@ set(_srv ${UMK_SOURCE_DIR}/servers)
 set(_drv ${UMK_SOURCE_DIR}/drivers)
 set(_ds_include ${UMK_SOURCE_DIR}/lib/ds/include)
 
-if(NOT EXISTS ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
+if(NOT TARGET umk_ds_i386)
   return()
 endif()
-add_library(umk_ds_i386 STATIC ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
-target_include_directories(umk_ds_i386 PUBLIC ${_ds_include})
-target_link_libraries(umk_ds_i386 PUBLIC umk_service_i386)
 
 # umk_i386_server(<name> SOURCES ... [INCLUDES ...] [DEFINES ...])
 function(umk_i386_server name)

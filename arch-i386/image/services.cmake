@@ -10,6 +10,13 @@ target_include_directories(umk_service_i386
   PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
   PRIVATE ${UMK_SOURCE_DIR}/lib ${UMK_SOURCE_DIR}/umk ${UMK_SOURCE_DIR}/lib/format_shim)
 
+# The DS client library (lib/ds), for the servers and the test services.
+if(EXISTS ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
+  add_library(umk_ds_i386 STATIC ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
+  target_include_directories(umk_ds_i386 PUBLIC ${UMK_SOURCE_DIR}/lib/ds/include)
+  target_link_libraries(umk_ds_i386 PUBLIC umk_service_i386)
+endif()
+
 set(UMK_I386_SERVICES "" CACHE INTERNAL "")
 
 # umk_i386_service(<name> <sources...> [INCLUDES dirs...])
@@ -41,4 +48,7 @@ foreach(src ${_i386_services})
   get_filename_component(s ${src} NAME_WE)
   umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services
                    ${UMK_SOURCE_DIR}/servers/rs ${UMK_SOURCE_DIR}/servers/conf)
+  if(TARGET umk_ds_i386)
+    target_link_libraries(${s} PRIVATE umk_ds_i386)
+  endif()
 endforeach()

@@ -12,10 +12,15 @@
     .long -(MB_MAGIC + MB_FLAGS)
 
     .section .bss.stack, "aw", @nobits
-    .balign 16
+    .balign 4096
+    /* Unmapped once paging is on (memory.cc): a kernel stack overflow
+     * faults instead of overwriting kernel data. */
+    .global kernel_stack_guard
+kernel_stack_guard:
+    .skip 4096
     .global kernel_stack_bottom
 kernel_stack_bottom:
-    .skip 16384
+    .skip 32768
     .global kernel_stack_top
 kernel_stack_top:
 

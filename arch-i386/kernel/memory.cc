@@ -13,6 +13,7 @@
 
 extern "C" char __kernel_start[];
 extern "C" char __kernel_end[];
+extern "C" char kernel_stack_guard[];
 
 namespace umk::i386 {
 namespace {
@@ -62,6 +63,8 @@ std::uint32_t c_string_end(std::uint32_t addr) {
 void build_kernel_space() {
     for (std::uint32_t i = 1; i < 1024; ++i) low_pt[i] = (i * PAGE_SIZE) | PG_P | PG_RW | PG_G;
     low_pt[0] = 0;  // null pointers fault
+    const auto guard = reinterpret_cast<std::uint32_t>(kernel_stack_guard);
+    if (guard < 0x400000) low_pt[guard / PAGE_SIZE] = 0;  // below the kernel stack
     kernel_pd[0] = reinterpret_cast<std::uint32_t>(low_pt) | PG_P | PG_RW;
     for (std::uint32_t i = 1; i < KERNEL_PDES; ++i)
         kernel_pd[i] = (i << 22) | PG_P | PG_RW | PG_PS | PG_G;

@@ -5,7 +5,7 @@
 //   3. open and read /dev/hello again: the new version answers and the
 //      open counter went on (it travelled through DS).
 // Logs "lu: ..." lines; "lu: done" at the end.
-#include "rs_request.h"
+#include "rs_client.h"
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
@@ -18,41 +18,8 @@
 namespace {
 
 using namespace umk;
-
-constexpr endpoint_t RS_EP = 2;  // RS's MINIX slot, generation 0
-rs::rs_start start_block;
-
-void wait_ticks(int ticks) {
-    sys_setalarm(static_cast<clock_t_>(ticks), false);
-    for (;;) {
-        message m{};
-        if (ipc_receive(ANY, &m) == OK && m.m_source == CLOCK) return;
-    }
-}
-
-void copy(char* dst, std::size_t size, const char* src) {
-    std::size_t i = 0;
-    for (; src[i] && i + 1 < size; ++i) dst[i] = src[i];
-    dst[i] = '\0';
-}
-
-int rs_request(int type, const char* label, const char* program, int state) {
-    start_block = rs::rs_start{};
-    copy(start_block.label, sizeof start_block.label, label);
-    copy(start_block.program, sizeof start_block.program, program);
-    start_block.period = -1;
-    start_block.state = state;
-    const cp_grant_id_t g = cpf_grant_direct(RS_EP, reinterpret_cast<vir_bytes>(&start_block),
-                                             sizeof start_block, CPF_READ);
-    if (g < 0) return g;
-    message m{};
-    m.m_type = type;
-    m.RS_CMD_GRANT = g;
-    m.RS_CMD_LEN = sizeof start_block;
-    const int r = ipc_sendrec(RS_EP, &m);
-    cpf_revoke(g);
-    return r != OK ? r : m.m_type;
-}
+using i386_test::rs_request;
+using i386_test::wait_ticks;
 
 // Open /dev/hello (waiting for the driver's announcement), read, close.
 void read_hello(const char* when) {
