@@ -8,7 +8,7 @@
 namespace umk::i386 {
 namespace {
 
-constexpr int MAX_MODULES = 32;
+constexpr int MAX_MODULES = 64;
 constexpr int NAME_MAX = 32;
 constexpr int ARGS_MAX = 128;
 
