@@ -19,17 +19,12 @@
 //    every link to a or b is redirected to the slot its image now lives in.
 //    do_update refuses processes that are sending, but the links are kept
 //    right anyway: a wrong one would corrupt a queue.
+#include <utility>
+
 #include "../core.h"
 
 namespace umk {
 namespace {
-
-template <typename T>
-void swap_values(T& x, T& y) {
-    T t = x;
-    x = y;
-    y = t;
-}
 
 Proc* follow_image(Proc* p, Proc& a, Proc& b) {
     if (p == &a) return &b;
@@ -48,7 +43,7 @@ endpoint_t follow_memory(endpoint_t e, const Proc& a, const Proc& b) {
 void ipc_fix_after_swap(Proc& a, Proc& b) {
     if (&a == &b) return;
 
-    swap_values(a.p_caller_q, b.p_caller_q);
+    std::swap(a.p_caller_q, b.p_caller_q);
     const std::uint32_t a_asyn = a.p_misc_flags & MF_ASYNMSG;
     const std::uint32_t b_asyn = b.p_misc_flags & MF_ASYNMSG;
     a.p_misc_flags = (a.p_misc_flags & ~MF_ASYNMSG) | b_asyn;
@@ -56,9 +51,9 @@ void ipc_fix_after_swap(Proc& a, Proc& b) {
 
     Priv& pa = *priv(a);
     Priv& pb = *priv(b);
-    swap_values(pa.s_asyntab, pb.s_asyntab);
-    swap_values(pa.s_asynsize, pb.s_asynsize);
-    swap_values(pa.s_asynendpoint, pb.s_asynendpoint);
+    std::swap(pa.s_asyntab, pb.s_asyntab);
+    std::swap(pa.s_asynsize, pb.s_asynsize);
+    std::swap(pa.s_asynendpoint, pb.s_asynendpoint);
     for (Priv& pr : priv_table) pr.s_asynendpoint = follow_memory(pr.s_asynendpoint, a, b);
 
     for (Proc& p : proc_table) {
