@@ -17,8 +17,8 @@ std::vector<const Command*>& table() {
 }
 }  // namespace
 
-Register::Register(const Command& c) {
-    table().push_back(new Command(c));
+Register::Register(const Command& c) : command_(c) {
+    table().push_back(&command_);
 }
 
 const Command* find_command(const char* name) {

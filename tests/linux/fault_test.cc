@@ -65,9 +65,6 @@ struct Forbidden {
 class ForbiddenSyscallTest : public FaultTest, public ::testing::WithParamInterface<Forbidden> {};
 
 TEST_P(ForbiddenSyscallTest, EndsOnlyThatServiceAndIsReported) {
-#ifdef UMK_SANITIZE_BUILD
-    GTEST_SKIP() << "sanitized services run without the strict seccomp filter (lib/README.md)";
-#endif
     boot_crash(GetParam().mode);
     std::string line;
     EXPECT_TRUE(log.wait_for(std::string("made forbidden syscall"), &line));

@@ -16,8 +16,13 @@ struct Command {
     int (*run)(int argc, char** argv);
 };
 
-struct Register {
+// A static object per command: it owns the entry the table points at.
+class Register {
+  public:
     explicit Register(const Command& c);
+
+  private:
+    Command command_;
 };
 
 const Command* find_command(const char* name);
