@@ -121,6 +121,15 @@ TEST_F(IpcErrors, ProcessWithoutPrivilegesCannotTrap) {
     EXPECT_EQ(p.p_rts_flags, RTS_NO_PRIV);
 }
 
+// Invariants between the core and the arch: a delivered message is copied
+// out before the process traps again or receives the next one.
+TEST_F(IpcErrors, UncopiedMessageIsAKernelBug) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    proc(0).p_misc_flags |= MF_DELIVERMSG;
+    EXPECT_DEATH(trap_ipc(proc(0), RECEIVE, ANY, nullptr, 0, 0), "umk panic: .*MF_DELIVERMSG");
+    EXPECT_DEATH(deliver_to(proc(0), make_msg(1)), "umk panic: .*undelivered message");
+}
+
 TEST_F(IpcErrors, MinixCheckOrder) {
     const message m = make_msg(1);
     priv_of(0).s_trap_mask = 0;
