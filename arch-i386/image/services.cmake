@@ -42,6 +42,17 @@ foreach(s test_pong test_ping test_sigmgr)
   endif()
 endforeach()
 
+# The programs of the system tests (tests/servers/programs: the MINIX DS
+# test suite, PM user processes, cat, kill...), where they exist.
+file(GLOB _st_programs CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/servers/programs/st_*.cc)
+foreach(src ${_st_programs})
+  get_filename_component(s ${src} NAME_WE)
+  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/servers/programs)
+  if(TARGET umk_ds_i386)
+    target_link_libraries(${s} PRIVATE umk_ds_i386)
+  endif()
+endforeach()
+
 # i386 test services (tests/i386/services/<name>.cc).
 file(GLOB _i386_services CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/i386/services/*.cc)
 foreach(src ${_i386_services})

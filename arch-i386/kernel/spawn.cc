@@ -127,7 +127,12 @@ namespace umk::arch {
 
 int proc_spawn(Proc& p, const char* program, const char* args, std::size_t args_len) {
     using namespace umk::i386;
-    const Module* m = program ? module_find(program) : nullptr;
+    // A program is a boot module: by its last path component, so that a
+    // host path (RS given "/usr/sbin/hello") names the same program.
+    const char* name = program;
+    for (const char* c = program; c && *c; ++c)
+        if (*c == '/') name = c + 1;
+    const Module* m = name ? module_find(name) : nullptr;
     if (!m) return -ENOENT;
     const Elf32Header* h = nullptr;
     int r = check_elf(*m, &h);
