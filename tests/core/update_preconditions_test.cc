@@ -71,17 +71,24 @@ TEST(UpdatePreconditions, SendingIsEbusy) {
     EXPECT_EQ(proc(CLIENT).p_caller_q, &proc(OLD));  // untouched
 }
 
-TEST(UpdatePreconditions, InTheMiddleOfSendrecIsEbusy) {
+TEST(UpdatePreconditions, SendHalfOfSendrecIsEbusyReceiveHalfIsSafe) {
     boot_update();
     // Send half: CLIENT is not receiving.
     ASSERT_EQ(sendrec(proc(OLD), ep(CLIENT), make_msg(1)), BLOCKED);
     EXPECT_EQ(update(ep(OLD), ep(NEW)), -EBUSY);
-    // Receive half: the request was taken, the reply is awaited.
+    // Receive half: the request was taken, the reply is awaited. This is
+    // where a service that told RS "ready for the update" waits (MINIX lets
+    // it through: receiving and not sending).
     ASSERT_EQ(receive(proc(CLIENT), ANY), OK);
     ASSERT_TRUE(proc(OLD).p_rts_flags & RTS_RECEIVING);
     ASSERT_TRUE(proc(OLD).p_misc_flags & MF_REPLY_PEND);
-    EXPECT_EQ(update(ep(OLD), ep(NEW)), -EBUSY);
-    // The reply still reaches the right image.
+    EXPECT_EQ(update(ep(OLD), ep(NEW)), OK);
+    // The waiting image now sits in NEW's slot; the new image in OLD's slot
+    // is not waiting for CLIENT, so a reply cannot reach the wrong image.
+    EXPECT_TRUE(proc(NEW).p_misc_flags & MF_REPLY_PEND);
+    EXPECT_FALSE(proc(OLD).p_misc_flags & MF_REPLY_PEND);
+    // Rollback: swap back, and the reply reaches the image that asked.
+    EXPECT_EQ(update(ep(OLD), ep(NEW)), OK);
     ASSERT_EQ(send(proc(CLIENT), ep(OLD), make_msg(2)), OK);
     EXPECT_EQ(last_msg(proc(OLD)).m_type, 2);
 }

@@ -9,10 +9,11 @@
 // either is not at a safe point.
 //
 // Safe point (MINIX): held by RTS_NO_PRIV or RTS_SIG_PENDING, or receiving
-// and not sending. umk also refuses (EBUSY) a process that is anywhere in a
-// SENDREC (MF_REPLY_PEND: the reply would reach the other image), blocked
-// sending (its message would change sender), or holding a delivered message
-// not yet copied out - except that with SYS_UPD_ROLLBACK a pending send of
+// and not sending - which includes the receive half of a SENDREC: that is
+// where a service that told RS "ready" waits, and its MF_REPLY_PEND moves
+// with its image, so a reply can only complete the image that asked. umk
+// also refuses (EBUSY) a process blocked sending (its message would change
+// sender) or holding a delivered message not yet copied out - except that with SYS_UPD_ROLLBACK a pending send of
 // the source is aborted first (later MINIX), since a rollback is how RS gets
 // rid of a new version stuck halfway.
 //
@@ -33,7 +34,7 @@ bool at_safe_point(const Proc& p, bool abort_send) {
     const bool minix_ok =
         (f & RTS_NO_PRIV) || (f & RTS_SIG_PENDING) || ((f & RTS_RECEIVING) && !(f & RTS_SENDING));
     if (!minix_ok) return false;
-    if (p.p_misc_flags & (MF_REPLY_PEND | MF_DELIVERMSG)) return false;
+    if (p.p_misc_flags & MF_DELIVERMSG) return false;
     if ((f & RTS_SENDING) && !abort_send) return false;
     return true;
 }
