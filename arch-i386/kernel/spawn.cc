@@ -118,7 +118,10 @@ int build_stack(Proc& p, const char* program, const char* args, std::size_t args
 
 void info_page_update(Proc& p) {
     const std::uint32_t phys = as_lookup(p.p_arch.page_dir, INFO_PAGE, false);
-    if (phys) reinterpret_cast<InfoPage*>(phys)->endpoint = p.p_endpoint;
+    if (!phys) return;
+    auto* ip = reinterpret_cast<InfoPage*>(phys);
+    ip->endpoint = p.p_endpoint;
+    ip->tsc_per_ms = tsc_per_ms();  // refined at every clock tick (timer.cc)
 }
 
 }  // namespace umk::i386

@@ -38,7 +38,7 @@ struct InfoPage {
     std::uint32_t magic;
     std::int32_t endpoint;     // this process's endpoint (rewritten after sys_update)
     std::uint32_t hz;          // clock ticks per second
-    std::uint32_t tsc_per_ms;  // TSC rate as calibrated at boot (0: unknown)
+    std::uint32_t tsc_per_ms;  // TSC counts per ms, as last calibrated (0: unknown)
     std::uint32_t argc;        // arguments, as main() gets them
     std::uint32_t argv;        // address of the argv array (on the user stack)
 };
