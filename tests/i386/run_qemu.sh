@@ -51,7 +51,7 @@ end=$(date +%s%N)
 
 tr -d '\r' < "$log"
 echo "---- run_qemu.sh: QEMU exit status $status, wall time $(( (end - start) / 1000000 )) ms"
-grep -a -E "measure:|bench:" "$log" | tr -d '\r' | sed 's/^/---- measurement: /'
+grep -a -E "measure:|bench:|ns per SENDREC" "$log" | tr -d '\r' | sed 's/^/---- measurement: /'
 
 fail=0
 if [ "$status" = 124 ] || [ "$status" = 137 ]; then
