@@ -139,6 +139,9 @@ TEST_F(HelloSystem, CatAndRestart) {
     ASSERT_TRUE(sys.log.wait_for("RS: service 'hello' restarted", nullptr, 10s));
     EXPECT_EQ(sys.umk("cat /dev/hello", &out), 0) << out;
     EXPECT_EQ(out, "Hello, World!\n");
+    // The log reaches us through a pipe: give the last line a moment.
+    for (int i = 0; i < 50 && sys.log.count("hello_open(). Called 1 time(s).") < 2; i++)
+        std::this_thread::sleep_for(100ms);
     EXPECT_EQ(sys.log.count("hello_open(). Called 1 time(s)."), 2);
 }
 
