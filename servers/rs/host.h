@@ -20,7 +20,8 @@ class Host {
     virtual int allow(endpoint_t ep) = 0;                          // SYS_PRIVCTL ALLOW
     virtual int kill(endpoint_t ep, int sig) = 0;                  // sys_kill
     virtual int clear(endpoint_t ep) = 0;                          // sys_clear
-    virtual int vm_update(endpoint_t src, endpoint_t dst) = 0;     // VM_RS_UPDATE -> sys_update
+    // VM_RS_UPDATE -> sys_update; `rollback` passes SYS_UPD_ROLLBACK.
+    virtual int vm_update(endpoint_t src, endpoint_t dst, bool rollback) = 0;
     // Priv id of a live process (for ipc masks), or a negative error.
     virtual int priv_id(endpoint_t ep) = 0;
 

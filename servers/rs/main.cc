@@ -47,6 +47,7 @@ void adopt_boot_services() {
         int r = manager.adopt_boot(name, p.endpoint);
         if (r != OK) log_printf("RS: boot service '%s' not started: %s\n", name, errno_name(r));
     }
+    manager.boot_done();
 }
 
 int rs_init(int, sef_init_info_t*) {
@@ -137,7 +138,7 @@ void collect_signals() {
         sigset_t_ set;
         if (sys_getksig(&target, &set) != OK || target == NONE) return;
         int r = OK;
-        for (int sig = 1; sig < NSIG && r == OK; ++sig)
+        for (int sig = 1; sig < NR_SIGS && r == OK; ++sig)
             if (sig_has(set, sig)) r = manager.signal(target, sig);
         if (r == OK) sys_endksig(target);
     }

@@ -243,15 +243,33 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
     int r = build_priv(*s, &pa);
     if (r == OK) r = host_->set_priv(ep, pa);
     if (r == OK) r = host_->allow(ep);
-    if (r == OK) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
+    bool defer = !ds_ready_ && !str_eq(label, "ds");
+    if (r == OK && !defer) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
     if (r != OK) {
         logf("RS: cannot start boot service '%s': %s", label, errno_name(r));
         release(*s);
         return r;
     }
     s->flags |= RS_INITIALIZING;
+    s->init_deferred = defer;
     s->deadline = host_->now() + RS_INIT_T;
     return OK;
+}
+
+void Manager::boot_done() {
+    for (const Service& s : table_)
+        if ((s.flags & RS_IN_USE) && str_eq(s.label, "ds")) return;  // DS will release them
+    send_deferred_inits();
+}
+
+void Manager::send_deferred_inits() {
+    for (Service& s : table_) {
+        if (!(s.flags & RS_IN_USE) || !s.init_deferred) continue;
+        s.init_deferred = false;
+        s.deadline = host_->now() + RS_INIT_T;
+        int r = host_->send_init(s.endpoint, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
+        if (r != OK) logf("RS: cannot initialize boot service '%s': %s", s.label, errno_name(r));
+    }
 }
 
 // ---- init answers ----
@@ -266,8 +284,13 @@ void Manager::init_reply(endpoint_t src, int result) {
         if (result == OK) {
             update_commit();
         } else {
+            // Answer its init SENDREC: SEF then exits, and the image, frozen
+            // by the kernel (SIGABRT) and out of its SENDREC, can be swapped
+            // back when RS hears of its death (signal -> terminated()).
             logf("RS: new version of '%s' failed to initialize: %s", s->label, errno_name(result));
-            update_rollback(result);
+            upd_.result = result;
+            s->init_error = result;
+            host_->reply(src, result, NONE);
         }
         return;
     }
@@ -298,6 +321,7 @@ void Manager::init_ok(Service& s) {
             if ((o.flags & RS_IN_USE) && !(o.flags & RS_TERMINATED) && o.endpoint != NONE &&
                 !(upd_.active && &o == upd_.new_srv))
                 publish(o);
+        send_deferred_inits();
     }
 }
 
@@ -437,7 +461,7 @@ void Manager::tick() {
             if (upd_.active && &s == upd_.new_srv) {
                 logf("RS: update of '%s' failed: the new version did not initialize in time",
                      s.label);
-                update_rollback(-EINTR);
+                update_rollback(s.init_error != OK ? s.init_error : -EINTR);
             } else {
                 logf("RS: service '%s' did not initialize in time", s.label);
                 s.init_error = -EINTR;
@@ -689,7 +713,7 @@ void Manager::lu_ready(endpoint_t src, int result) {
         return;
     }
     endpoint_t old_ep = o.endpoint, new_ep = n.endpoint;
-    int r = host_->vm_update(old_ep, new_ep);
+    int r = host_->vm_update(old_ep, new_ep, false);
     if (r != OK) {
         logf("RS: update of '%s' failed: VM could not swap: %s", o.label, errno_name(r));
         host_->reply(src, r, NONE);
@@ -732,7 +756,7 @@ void Manager::update_rollback(int result) {
     endpoint_t old_ep = n.endpoint, new_ep = o.endpoint;
     if (!(n.flags & RS_TERMINATED)) host_->kill(old_ep, SIGKILL);  // freeze it: updatable
     upd_ = Update{};
-    int r = host_->vm_update(old_ep, new_ep);
+    int r = host_->vm_update(old_ep, new_ep, true);
     if (r != OK) {
         // The old image is stuck at the other endpoint: treat the service as
         // crashed and recover it by restarting.

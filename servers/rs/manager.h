@@ -50,9 +50,10 @@ struct Service {
     clock_t_ restart_tm;  // TERMINATED, waiting to restart: when
     bool restart_pending;
     bool published;
-    int init_error;     // the init's own error, if it reported one
-    endpoint_t caller;  // LATEREPLY: who waits
-    Service* prev;      // replica: the dead instance it replaces (kept frozen)
+    bool init_deferred;  // boot service: RS_INIT waits for DS
+    int init_error;      // the init's own error, if it reported one
+    endpoint_t caller;   // LATEREPLY: who waits
+    Service* prev;       // replica: the dead instance it replaces (kept frozen)
 };
 
 struct Update {
@@ -82,7 +83,12 @@ class Manager {
     void init(Host& host, const conf::Config* builtin, endpoint_t self);
 
     // Adopt a boot process (created by the kernel, waiting for privileges).
+    // Its RS_INIT waits until DS has initialized and the labels are
+    // published (services look each other up, and DS knows callers by label).
     int adopt_boot(const char* label, endpoint_t ep);
+    // Every boot process adopted: without a DS in the boot image, start the
+    // waiting inits now.
+    void boot_done();
 
     // A client request. Returns the reply result (>= OK), or EDONTREPLY when
     // the reply comes later. *ep_out gets RS_ENDPOINT for LOOKUP/UP.
@@ -124,6 +130,7 @@ class Manager {
     void restart_now(Service& s);
     void init_ok(Service& s);
     void init_failed(Service& s, int err);
+    void send_deferred_inits();
 
     int do_up(const Request& rq, bool no_restart);
     int do_down(const Request& rq);

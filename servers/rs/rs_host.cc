@@ -46,8 +46,8 @@ int SysHost::clear(endpoint_t ep) {
     return sys_clear(ep);
 }
 
-int SysHost::vm_update(endpoint_t src, endpoint_t dst) {
-    return umk::vm_update(src, dst);
+int SysHost::vm_update(endpoint_t src, endpoint_t dst, bool rollback) {
+    return umk::vm_update(src, dst, rollback ? SYS_UPD_ROLLBACK : 0);
 }
 
 int SysHost::priv_id(endpoint_t ep) {

@@ -70,8 +70,8 @@ struct FakeHost final : Host {
         alive.erase(ep);
         return OK;
     }
-    int vm_update(endpoint_t src, endpoint_t dst) override {
-        ev("vm_update %d %d", src, dst);
+    int vm_update(endpoint_t src, endpoint_t dst, bool rollback) override {
+        ev("vm_update %d %d%s", src, dst, rollback ? " rollback" : "");
         if (vm_update_fail_after == vm_updates++) return -EBUSY;
         return vm_update_error;
     }

@@ -317,12 +317,28 @@ TEST_F(RsManager, LabelsWaitForDs) {
     m.init(h, &cfg_, RS_EP);
     ASSERT_EQ(m.adopt_boot("ds", DS_EP), OK);
     ASSERT_EQ(m.adopt_boot("hello", 7), OK);
-    m.init_reply(7, OK);
+    m.boot_done();
+    EXPECT_TRUE(h.saw("init 6 type=0 restarts=0 old=" + std::to_string(NONE) + " debug=0"));
+    // hello's init waits for DS: it may publish in DS only once its label is there.
+    EXPECT_EQ(h.count_prefix("init 7"), 0);
     EXPECT_EQ(h.count_prefix("publish"), 0);  // DS is not up: sending to it would deadlock
     m.init_reply(DS_EP, OK);
     EXPECT_TRUE(h.saw("publish rs 2"));
     EXPECT_TRUE(h.saw("publish ds 6"));
     EXPECT_TRUE(h.saw("publish hello 7"));
+    EXPECT_EQ(h.count_prefix("init 7"), 1);
+    m.init_reply(7, OK);
+    EXPECT_NE(m.find_active("hello"), nullptr);
+}
+
+TEST_F(RsManager, BootWithoutDsInitializesEverybodyAtOnce) {
+    Manager m;
+    FakeHost h;
+    m.init(h, &cfg_, RS_EP);
+    ASSERT_EQ(m.adopt_boot("hello", 7), OK);
+    EXPECT_EQ(h.count_prefix("init 7"), 0);
+    m.boot_done();
+    EXPECT_EQ(h.count_prefix("init 7"), 1);
 }
 
 // ---- live update ----
@@ -412,9 +428,11 @@ TEST_F(RsManager, NewVersionInitFailureRollsBack) {
     endpoint_t nv = start_update("hello");
     m_.lu_ready(ep, OK);
     h_.clear_events();
-    m_.init_reply(ep, -ENOSYS);  // -y
-    EXPECT_TRUE(
-        h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));  // swapped back
+    m_.init_reply(ep, -ENOSYS);                        // -y
+    EXPECT_TRUE(h_.saw(reply_to(ep, -ENOSYS, NONE)));  // its SEF exits on this answer...
+    EXPECT_EQ(h_.count_prefix("vm_update"), 0);
+    EXPECT_EQ(m_.signal(ep, SIGABRT), -EDEADSRCDST);  // ...and the kernel reports it
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv) + " rollback"));
     EXPECT_TRUE(h_.saw(reply_to(ep, -ERESTART, NONE)));  // the old version resumes
     EXPECT_TRUE(h_.saw("clear " + std::to_string(nv)));  // the failed new image
     EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ENOSYS, ep)));
@@ -430,8 +448,8 @@ TEST_F(RsManager, NewVersionCrashInInitRollsBackWithErestart) {
     endpoint_t nv = start_update("hello");
     m_.lu_ready(ep, OK);
     h_.clear_events();
-    EXPECT_EQ(m_.signal(ep, SIGABRT), -EDEADSRCDST);  // -x: the new code panicked
-    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));
+    EXPECT_EQ(m_.signal(ep, SIGSEGV), -EDEADSRCDST);  // -x: the new code crashed
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv) + " rollback"));
     EXPECT_TRUE(h_.saw(reply_to(ep, -ERESTART, NONE)));
     EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ERESTART, ep)));
     EXPECT_EQ(h_.count_prefix("spawn"), 0);  // no restart: the old version is fine
@@ -446,7 +464,7 @@ TEST_F(RsManager, NewVersionHangingInInitTimesOutAndRollsBack) {
     h_.ticks += 61;
     m_.tick();
     EXPECT_TRUE(h_.saw("kill " + std::to_string(ep) + " 9"));  // freeze the hung image
-    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv) + " rollback"));
     EXPECT_TRUE(h_.saw(reply_to(ep, -ERESTART, NONE)));
     EXPECT_TRUE(h_.saw(reply_to(CLIENT, -EINTR, ep)));
     EXPECT_EQ(m_.signal(nv, SIGKILL), -EDEADSRCDST);  // echo of the kill: ignored
@@ -463,6 +481,17 @@ TEST_F(RsManager, OldVersionDyingWhilePreparingEndsTheUpdateAndRecovers) {
     EXPECT_NE(r, nv);
     EXPECT_TRUE(h_.saw("init " + std::to_string(r) +
                        " type=2 restarts=1 old=" + std::to_string(ep) + " debug=0"));
+}
+
+TEST_F(RsManager, NewVersionFailingAndNeverExitingTimesOutWithItsError) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello", 1, 60);
+    m_.lu_ready(ep, OK);
+    m_.init_reply(ep, -ENOSYS);
+    h_.ticks += 61;
+    m_.tick();
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv) + " rollback"));
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ENOSYS, ep)));
 }
 
 TEST_F(RsManager, FailedSwapEndsTheUpdate) {
