@@ -18,6 +18,11 @@ if(EXISTS ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
 endif()
 
 set(UMK_I386_SERVICES "" CACHE INTERNAL "")
+# The programs of arch-i386's own scenarios (tests/i386/services). Everything
+# else here is borrowed from other parts of the tree (tests/services,
+# tests/servers/programs, servers/, drivers/); see arch-i386/CMakeLists.txt
+# for why the difference matters to the build.
+set(UMK_I386_OWN_SERVICES "" CACHE INTERNAL "")
 
 # umk_i386_service(<name> <sources...> [INCLUDES dirs...])
 function(umk_i386_service name)
@@ -59,6 +64,7 @@ foreach(src ${_i386_services})
   get_filename_component(s ${src} NAME_WE)
   umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services
                    ${UMK_SOURCE_DIR}/servers/rs ${UMK_SOURCE_DIR}/servers/conf)
+  set(UMK_I386_OWN_SERVICES ${UMK_I386_OWN_SERVICES} ${s} CACHE INTERNAL "")
   if(TARGET umk_ds_i386)
     target_link_libraries(${s} PRIVATE umk_ds_i386)
   endif()
