@@ -76,10 +76,10 @@ inline constexpr int SIGKMESS = 60;    // new kernel log text (for TTY and LOG)
 inline constexpr int SIGKSIGSM = 61;   // a signal for a process that is its own manager
 inline constexpr int SIGKSIG = 62;     // a signal manager has kernel signals to collect
 inline constexpr int SIGKNDELAY = 63;  // a delayed stop (RC_DELAY) has happened
-inline constexpr int NSIG = 64;        // valid signals are 1..63
+inline constexpr int NR_SIGS = 64;     // valid signals are 1..63 (not NSIG: glibc has that macro)
 
-constexpr bool sig_valid(int sig) { return sig > 0 && sig < NSIG; }
-constexpr bool sig_is_kernel(int sig) { return sig >= SIGKMEM && sig < NSIG; }
+constexpr bool sig_valid(int sig) { return sig > 0 && sig < NR_SIGS; }
+constexpr bool sig_is_kernel(int sig) { return sig >= SIGKMEM && sig < NR_SIGS; }
 constexpr sigset_t_ sig_bit(int sig) { return sigset_t_{1} << sig; }
 constexpr void sig_add(sigset_t_& set, int sig) { set |= sig_bit(sig); }
 constexpr void sig_del(sigset_t_& set, int sig) { set &= ~sig_bit(sig); }

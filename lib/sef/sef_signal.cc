@@ -28,7 +28,7 @@ void collect_managed_signals() {
         if (r != OK) panic("sef: sys_getksig failed: %d", r);
         if (target == NONE) return;
         r = OK;
-        for (int sig = 1; sig < NSIG; ++sig) {
+        for (int sig = 1; sig < NR_SIGS; ++sig) {
             if (!sig_has(set, sig)) continue;
             r = manager(target, sig);
             if (r == -EDEADSRCDST) break;  // the target is gone: nothing to end
@@ -60,7 +60,7 @@ void signal_request(const message& m) {
         return;
     }
     const sigset_t_ set = static_cast<sigset_t_>(m.NOTIFY_ARG);
-    for (int sig = SIGKMEM; sig < NSIG; ++sig) {
+    for (int sig = SIGKMEM; sig < NR_SIGS; ++sig) {
         if (!sig_has(set, sig)) continue;
         handler(sig);
         if (sig == SIGKSIG) {

@@ -6,11 +6,6 @@
 #include "fake/harness.h"
 #include "umk/com.h"
 #include "umk/priv_args.h"
-// gtest pulls in the host's <signal.h>, whose NSIG macro would turn
-// umk::NSIG's definition in umk/sig.h into nonsense.
-#ifdef NSIG
-#undef NSIG
-#endif
 #include "umk/sig.h"
 
 namespace umk::test {

@@ -105,7 +105,7 @@ TEST(CallsSignal, KillErrors) {
     EXPECT_EQ(kill(proc(PM), make_endpoint(2, SVC), SIGTERM), -EINVAL);  // stale generation
     EXPECT_EQ(kill(proc(PM), ANY, SIGTERM), -EINVAL);
     EXPECT_EQ(kill(proc(PM), ep(SVC), 0), -EINVAL);
-    EXPECT_EQ(kill(proc(PM), ep(SVC), NSIG), -EINVAL);
+    EXPECT_EQ(kill(proc(PM), ep(SVC), NR_SIGS), -EINVAL);
     EXPECT_EQ(kill(proc(PM), ep(SVC), -3), -EINVAL);
     EXPECT_EQ(kill(proc(PM), CLOCK, SIGTERM), -EPERM);
     EXPECT_EQ(proc(SVC).p_pending, 0u);

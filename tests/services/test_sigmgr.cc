@@ -20,7 +20,7 @@ int main() {
             sigset_t_ map = 0;
             if (sys_getksig(&ep, &map) != OK || ep == NONE) break;
             bool lethal = false;
-            for (int s = 1; s < NSIG; ++s) {
+            for (int s = 1; s < NR_SIGS; ++s) {
                 if (!sig_has(map, s)) continue;
                 log_printf("tsm: signal %d for endpoint %d\n", s, ep);
                 lethal = lethal || sig_is_termination(s);
