@@ -6,6 +6,7 @@
 #include "umklib/ds.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
+#include "umklib/pm_proto.h"
 #include "umklib/syslib.h"
 
 namespace umk::devman {
@@ -203,8 +204,28 @@ int do_close(message& m) {
     return OK;
 }
 
+// PM: a process is gone. Close its files, telling the drivers.
+void proc_exit(endpoint_t ep) {
+    for (File& f : files) {
+        if (!f.in_use || f.owner != ep) continue;
+        Driver& d = drivers[f.driver];
+        if (d.in_use) {
+            message req{};
+            req.m_type = DEV_CLOSE;
+            req.DEVICE = 0;
+            req.IO_ENDPT = ep;
+            ask_driver(d, req);
+        }
+        f = File{};
+    }
+}
+
 int handle_request(message& m) {
     subscribe();
+    if (m.m_type == DEVMAN_PROC_EXIT) {
+        if (m.m_source == PM_PROC_NR) proc_exit(m.DEVMAN_EXIT_ENDPT);
+        return -EDONTREPLY;
+    }
     if (is_notify(m.m_type)) {
         if (m.m_source == DS_PROC_NR) ds_changed();
         return -EDONTREPLY;
@@ -224,6 +245,12 @@ int handle_request(message& m) {
 
 const Driver* driver(const char* label) {
     return find(label);
+}
+
+int open_files() {
+    int n = 0;
+    for (const File& f : files) n += f.in_use;
+    return n;
 }
 
 }  // namespace umk::devman

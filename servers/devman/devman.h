@@ -39,6 +39,10 @@ int do_open(message& m);
 int do_read(message& m);
 int do_close(message& m);
 int handle_request(message& m);
+// A process is gone (PM's DEVMAN_PROC_EXIT): close its files.
+void proc_exit(endpoint_t ep);
+// Open files, for tests.
+int open_files();
 
 const Driver* driver(const char* label);
 

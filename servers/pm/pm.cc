@@ -6,6 +6,7 @@
 #include "umk/err.h"
 #include "umk/sig.h"
 #include "umkds/str.h"
+#include "umklib/dev_proto.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/pm_proto.h"
@@ -108,6 +109,11 @@ void exit_proc(MProc& p, int status) {
         else
             c.parent = NONE;
     }
+    // devman closes the files it left open (no reply; devman may be absent).
+    message note{};
+    note.m_type = DEVMAN_PROC_EXIT;
+    note.DEVMAN_EXIT_ENDPT = p.endpoint;
+    asynsend3(DEVMAN_PROC_NR, &note, AMF_NOREPLY);
     // A waiter that was this process itself will never be answered.
     for (Waiter& w : waiters) {
         if (w.in_use && w.who == p.endpoint) w.in_use = false;

@@ -12,6 +12,7 @@
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
+#include "umklib/pm_proto.h"
 #include "umklib/sef.h"
 
 namespace {
@@ -106,6 +107,25 @@ TEST_F(DevHello, EachOpenHasItsOwnOffsetAndOwner) {
     EXPECT_EQ(dev_read(a, buf, 5), 5);
     EXPECT_EQ(std::string(buf, 5), ", Wor");
     EXPECT_EQ(hello::open_counter(), 2);
+}
+
+TEST_F(DevHello, FilesOfADeadProcessAreClosed) {
+    ASSERT_GE(dev_open("/dev/hello"), 0);
+    ASSERT_GE(dev_open("/dev/hello"), 0);
+    as(USER2);
+    ASSERT_GE(dev_open("/dev/hello"), 0);
+    EXPECT_EQ(devman::open_files(), 3);
+    message m{};
+    m.m_type = DEVMAN_PROC_EXIT;
+    m.DEVMAN_EXIT_ENDPT = USER;
+    m.m_source = USER2;  // only PM may say so
+    as(DEVMAN_PROC_NR);
+    EXPECT_EQ(devman::handle_request(m), -EDONTREPLY);
+    EXPECT_EQ(devman::open_files(), 3);
+    m.m_source = PM_PROC_NR;
+    EXPECT_EQ(devman::handle_request(m), -EDONTREPLY);
+    EXPECT_EQ(devman::open_files(), 1);
+    EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);  // the driver was told
 }
 
 TEST_F(DevHello, UnknownDevicesAndBadPaths) {

@@ -13,6 +13,7 @@
 #include "fake_sys.h"
 #include "pm.h"
 #include "umk/err.h"
+#include "umklib/dev_proto.h"
 #include "umklib/ipc.h"
 #include "umklib/pm_proto.h"
 #include "umklib/rs_proto.h"
@@ -135,12 +136,22 @@ TEST_F(Pm, WaitBeforeExitIsAnsweredAtExit) {
     EXPECT_EQ(wait(TESTER, child), -ELOCKED);  // suspended
     EXPECT_TRUE(fake::sent().empty());
     exit(child, 7);
-    ASSERT_EQ(fake::sent().size(), 1u);
-    const auto& s = fake::sent()[0];
+    ASSERT_EQ(fake::sent().size(), 2u);  // devman's exit notice, then the wait's answer
+    const auto& s = fake::sent()[1];
     EXPECT_EQ(s.to, TESTER);
     EXPECT_EQ(s.m.m_type, OK);
     EXPECT_EQ(s.m.PM_ENDPT, child);
     EXPECT_EQ(pm_exit_code(s.m.PM_STATUS), 7);
+}
+
+TEST_F(Pm, DevmanHearsOfEveryUserExit) {
+    endpoint_t child = spawn(TESTER);
+    exit(child, 0);
+    ASSERT_EQ(fake::sent().size(), 1u);
+    EXPECT_EQ(fake::sent()[0].to, DEVMAN_PROC_NR);
+    EXPECT_TRUE(fake::sent()[0].async);
+    EXPECT_EQ(fake::sent()[0].m.m_type, DEVMAN_PROC_EXIT);
+    EXPECT_EQ(fake::sent()[0].m.DEVMAN_EXIT_ENDPT, child);
 }
 
 TEST_F(Pm, WaitForSomeoneElsesChildIsESRCH) {

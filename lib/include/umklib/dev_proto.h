@@ -48,6 +48,11 @@ inline constexpr int DEVMAN_OPEN = 5;
 inline constexpr int DEVMAN_CLOSE = 6;
 inline constexpr int DEVMAN_PATH_MAX = 40;  // including the NUL (fits m3_ca1)
 
+// PM -> devman (asynsend, no reply): a user process is gone; devman closes
+// its open files (MINIX: PM tells VFS of every exit).
+inline constexpr int DEVMAN_PROC_EXIT = 0x980;
+#define DEVMAN_EXIT_ENDPT m1_i1
+
 #define DEVMAN_PATH m3_ca1   // OPEN: "/dev/hello"; reply m_type: a descriptor >= 0
 #define DEVMAN_FD m1_i1      // READ, CLOSE
 #define DEVMAN_GRANT m1_i2   // READ: grant (write access) for the buffer, to devman
