@@ -4,6 +4,7 @@
 //   socket    socket(2)                      fork     fork(2)
 //   execve    execve("/bin/true")            ptrace   ptrace(PTRACE_TRACEME)
 //   mmapexec  mmap(PROT_EXEC)                hang     block for ever (for kill -9)
+//   spin      compute for ever in user mode (for freezing)
 // Before misbehaving it logs "crash: MODE now".
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
         execve("/bin/true", args, nullptr);
     } else if (!std::strcmp(mode, "ptrace")) {
         ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+    } else if (!std::strcmp(mode, "spin")) {
+        for (unsigned long n = 0;; ++n) asm volatile("" : : "r"(n));
     } else if (!std::strcmp(mode, "mmapexec")) {
         mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }

@@ -1,0 +1,64 @@
+// proc_unready/proc_ready on a process that runs its own code: SYS_RUNCTL
+// stop freezes it (ptrace stop), resume lets it go on; the clock ticks.
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+#include "svc_util.h"
+#include "umk/com.h"
+
+namespace umk_test {
+namespace {
+
+using umk::message;
+using umk::OK;
+
+char proc_state(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(f, line);
+    auto close = line.rfind(')');
+    return close == std::string::npos ? '?' : line[close + 2];
+}
+
+TEST_F(HostTest, RunctlStopFreezesARunningProcess) {
+    boot(R"(
+proc   1 busy  program=test_crash sys args=spin
+client 9 rs    sys ipc=all calls=all
+)");
+    ASSERT_TRUE(log.wait_for("crash: spin now"));
+    std::vector<pid_t> pids = children_of(getpid(), "test_crash");
+    ASSERT_EQ(pids.size(), 1u);
+    umk::linux_host::Client* rs = host->client("rs");
+    message m{};
+    m.RC_ENDPT = ep("busy");
+    m.RC_ACTION = umk::RC_STOP;
+    ASSERT_EQ(rs->kernel_call(umk::SYS_RUNCTL, &m), OK);
+    EXPECT_EQ(proc_state(pids[0]), 't');  // ptrace stop, synchronously
+    std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(proc_state(pids[0]), 't');
+    m = message{};
+    m.RC_ENDPT = ep("busy");
+    m.RC_ACTION = umk::RC_RESUME;
+    ASSERT_EQ(rs->kernel_call(umk::SYS_RUNCTL, &m), OK);
+    char s = '?';
+    for (int i = 0; i < 100 && (s = proc_state(pids[0])) == 't'; ++i)
+        std::this_thread::sleep_for(5ms);
+    EXPECT_NE(s, 't');
+}
+
+TEST_F(HostTest, ClockTicks) {
+    boot("client 9 c sys ipc=all calls=all\n");
+    auto uptime = [&] {
+        message m{};
+        m.I_REQUEST = umk::GET_UPTIME;
+        EXPECT_EQ(host->client("c")->kernel_call(umk::SYS_GETINFO, &m), OK);
+        return m.m2_l1;
+    };
+    auto t0 = uptime();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_GT(uptime(), t0 + 2);  // 60 Hz: about 12 ticks
+}
+
+}  // namespace
+}  // namespace umk_test
