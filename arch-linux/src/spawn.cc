@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "host_state.h"
+#include "umk/arch.h"
 #include "umk/err.h"
 
 extern char** environ;
@@ -237,13 +238,19 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     int r = make_slot_page(p);
     if (r != OK) return r;
     ArchProc& a = p.p_arch;
-    a.kind = ArchKind::HOST;  // so that proc_destroy releases the page on failure
+    a.kind = ArchKind::HOST;
+    // A failed spawn leaves no machine context behind (the core may just
+    // free the slot without proc_destroy).
+    auto undo = [&p](int err) {
+        arch::proc_destroy(p);
+        return err;
+    };
     int sync[2], errp[2];
-    if (pipe2(sync, O_CLOEXEC) != 0) return -ENOMEM;
+    if (pipe2(sync, O_CLOEXEC) != 0) return undo(-ENOMEM);
     if (pipe2(errp, O_CLOEXEC) != 0) {
         close(sync[0]);
         close(sync[1]);
-        return -ENOMEM;
+        return undo(-ENOMEM);
     }
     pid_t kernel = getpid();
     pid_t pid = fork();
@@ -255,7 +262,7 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     if (pid < 0) {
         close(sync[1]);
         close(errp[0]);
-        return -ENOMEM;
+        return undo(-ENOMEM);
     }
     a.host_pid = pid;
     a.alive = true;
@@ -272,10 +279,9 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     bool failed = !ok || read_all(errp[0], &child_err, sizeof child_err);
     close(errp[0]);
     if (failed) {
-        kill_and_reap(p);
         hlog("umk: cannot start %s: %s", path.c_str(),
              child_err ? std::strerror(child_err) : "setup failed");
-        return child_err == ENOENT ? -ENOENT : child_err == ENOMEM ? -ENOMEM : -ENOEXEC;
+        return undo(child_err == ENOENT ? -ENOENT : child_err == ENOMEM ? -ENOMEM : -ENOEXEC);
     }
     update_scan_bit(p);
     return OK;

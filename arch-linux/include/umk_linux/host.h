@@ -101,5 +101,8 @@ void unwatch_fd(int fd);
 
 // The directory relative program names resolve against.
 const std::string& programs_dir();
+// The options of the running Host (e.g. control_socket for the control-
+// socket slot). Kernel thread, while a Host runs.
+const HostOptions& host_options();
 
 }  // namespace umk::linux_host
