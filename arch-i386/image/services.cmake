@@ -5,7 +5,10 @@
 
 file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
 file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc)
-add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386} ${UMK_SOURCE_DIR}/umk/format.cc)
+# As lib/CMakeLists.txt: the core's formatter and error/signal names are
+# compiled once more into the library.
+add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386} ${UMK_SOURCE_DIR}/umk/format.cc
+                                    ${UMK_SOURCE_DIR}/umk/names.cc)
 target_include_directories(umk_service_i386
   PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
   PRIVATE ${UMK_SOURCE_DIR}/lib ${UMK_SOURCE_DIR}/umk ${UMK_SOURCE_DIR}/lib/format_shim)

@@ -83,6 +83,8 @@ void preempt_current();
 bool user_range_ok(const Proc& p, vir_bytes addr, std::size_t len, bool write);
 // Complete p's open trap: result into eax, delivered message into its buffer.
 void complete_trap(Proc& p);
+// Set while the core handles a trap of that process (see sched.cc).
+extern Proc* trap_in_progress;
 // Keep the info page's endpoint field current.
 void info_page_update(Proc& p);
 

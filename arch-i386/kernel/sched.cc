@@ -72,6 +72,12 @@ Proc* current_proc() {
     return current;
 }
 
+// The process whose trap the core is handling right now. While the core
+// works, it may make the caller unrunnable and runnable again (rts_set /
+// rts_unset) before it has decided the result: the trap is completed only
+// when the core has returned (trap.cc), never from proc_ready inside it.
+Proc* trap_in_progress;
+
 TrapFrame* schedule() {
     for (;;) {
         if (Proc* p = rq_head) {
@@ -123,7 +129,7 @@ namespace umk::arch {
 void proc_ready(Proc& p) {
     using namespace umk::i386;
     if (!schedulable(p)) return;
-    complete_trap(p);
+    if (&p != trap_in_progress) complete_trap(p);
     info_page_update(p);
     enqueue(p);
 }
@@ -144,7 +150,7 @@ void proc_swapped(Proc& a, Proc& b) {
     for (Proc* p : {&a, &b}) {
         info_page_update(*p);
         if (schedulable(*p) && proc_is_runnable(*p)) {
-            complete_trap(*p);
+            if (p != trap_in_progress) complete_trap(*p);
             enqueue(*p);
         }
     }

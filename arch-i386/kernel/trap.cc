@@ -138,10 +138,12 @@ void ipc_trap(Proc& p) {
         return;
     }
     if (writes) a.msg_addr = maddr;
+    trap_in_progress = &p;
     if (call == SENDA)
         trap_ipc(p, SENDA, NONE, nullptr, a.regs.edx, a.regs.ebx);
     else
         trap_ipc(p, call, ep, &m, 0, 0);
+    trap_in_progress = nullptr;
     if (trace_traps)
         kprintf("trace: %s ipc %d ep %d -> %d (%s)\n", p.p_name, call, ep, p.p_retval,
                 proc_is_runnable(p) ? "runnable" : "blocked");
@@ -162,7 +164,9 @@ void kernel_call_trap(Proc& p) {
         return;
     }
     a.msg_addr = maddr;
+    trap_in_progress = &p;
     trap_kernel_call(p, m);
+    trap_in_progress = nullptr;
     if (trace_traps)
         kprintf("trace: %s kernel call %d -> %d (reply type %d, %s)\n", p.p_name, m.m_type,
                 p.p_retval, p.p_delivermsg.m_type, proc_is_runnable(p) ? "runnable" : "blocked");
