@@ -370,3 +370,54 @@ TEST_F(Ds, BootServicesAreKnownByTheirNamesFromTheStart) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace umk;
+
+// Random requests from known and unknown callers, with real and bogus
+// grants: DS answers each with OK or an error and its tables stay sane.
+TEST_F(Ds, SurvivesRandomRequests) {
+    std::uint32_t seed = 42;
+    auto rnd = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    static char buf[2048];
+    for (int i = 0; i < 20000; i++) {
+        endpoint_t who = (rnd() % 4 == 0) ? STRANGER : (rnd() % 2 ? ALPHA : BETA);
+        as(who);
+        for (std::size_t k = 0; k < 96; k++)
+            buf[k] = static_cast<char>("ab.*|()[]^$\\x"[rnd() % 13]);
+        buf[rnd() % 96] = '\0';
+        cp_grant_id_t g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(buf),
+                                           1 + rnd() % sizeof buf, rnd() % 4);
+        message m{};
+        m.m_type = DS_RQ_BASE + static_cast<int>(rnd() % 9);
+        m.DS_KEY_GRANT = rnd() % 8 ? g : static_cast<int>(rnd());
+        m.DS_KEY_LEN = static_cast<std::int16_t>(rnd() % 100);
+        m.DS_FLAGS = static_cast<int>(rnd() % 0x4000);
+        m.DS_VAL = rnd() % 2 ? g : static_cast<std::int64_t>(rnd());
+        m.DS_VAL_LEN = static_cast<std::int64_t>(rnd() % 3000) - 500;
+        int r = ipc_sendrec(DS_PROC_NR, &m);
+        cpf_revoke(g);
+        ASSERT_EQ(r, OK);
+        ASSERT_LE(m.m_type, 0) << "request " << i;  // OK or -Exxx
+        ASSERT_GT(m.m_type, -300);
+    }
+    const ds::Entry* e = ds::store_entries();
+    for (int i = 0; i < DS_NR_KEYS; i++) {
+        if (!(e[i].flags & DSF_IN_USE)) continue;
+        EXPECT_LT(std::strlen(e[i].key), static_cast<std::size_t>(DS_MAX_KEYLEN));
+        EXPECT_LE(e[i].mem_len, static_cast<std::uint32_t>(DS_MAX_MEMLEN));
+    }
+    // And it still works.
+    as(ALPHA);
+    std::uint32_t v = 0;
+    ds_delete_u32("after");
+    EXPECT_EQ(ds_publish_u32("after", 5, DSF_OVERWRITE), OK);
+    EXPECT_EQ(ds_retrieve_u32("after", &v), OK);
+    EXPECT_EQ(v, 5u);
+}
+
+}  // namespace
