@@ -3,12 +3,16 @@
 # programs built on it, each an ELF32 linked at USER_BASE. A program's file
 # name is its boot-module name.
 
-file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
+# The arch-neutral sources as lib/CMakeLists.txt lists them (passed in by
+# arch-i386/CMakeLists.txt); standalone, the same rule as lib/ has.
+if(UMK_SERVICE_NEUTRAL_SOURCES)
+  set(_lib_neutral ${UMK_SERVICE_NEUTRAL_SOURCES})
+else()
+  file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
+  list(APPEND _lib_neutral ${UMK_SOURCE_DIR}/umk/format.cc ${UMK_SOURCE_DIR}/umk/names.cc)
+endif()
 file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc)
-# As lib/CMakeLists.txt: the core's formatter and error/signal names are
-# compiled once more into the library.
-add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386} ${UMK_SOURCE_DIR}/umk/format.cc
-                                    ${UMK_SOURCE_DIR}/umk/names.cc)
+add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386})
 target_include_directories(umk_service_i386
   PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
   PRIVATE ${UMK_SOURCE_DIR}/lib ${UMK_SOURCE_DIR}/umk ${UMK_SOURCE_DIR}/lib/format_shim)
