@@ -34,7 +34,7 @@ bool finished(std::uint32_t flags) {
 void compact() {
     // Stop the kernel from scanning the table while entries move.
     const int r = ipc_senda(nullptr, 0);
-    if (r != OK) panic("asynsend: SENDA to reset the table failed: %d", r);
+    if (r != OK) panic("asynsend: SENDA to reset the table failed: %s", errno_name(r));
     int dst = 0;
     for (int src = first; src < next; ++src) {
         const std::uint32_t f = flags_of(table[src]);

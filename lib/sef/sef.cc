@@ -27,7 +27,7 @@ void sef_startup() {
     // means the service was started wrongly or RS is confused, so stop.
     message m;
     const int r = ipc_receive(ANY, &m);
-    if (r != OK) panic("sef_startup: waiting for RS_INIT failed: %d", r);
+    if (r != OK) panic("sef_startup: waiting for RS_INIT failed: %s", errno_name(r));
     if (m.m_type != RS_INIT) {
         panic(
             "sef_startup: expected RS_INIT (0x%x) from RS as the first message, got type %d "
@@ -37,7 +37,7 @@ void sef_startup() {
     sef::rs_endpoint = m.m_source;
     const int result = sef::init_request(m);
     if (result != OK) {
-        log_printf("sef: initialization failed (%d); exiting\n", result);
+        log_printf("sef: initialization failed (%s); exiting\n", errno_name(result));
         sef_exit(result);
     }
 }
@@ -47,7 +47,7 @@ void sef_startup_rs() {
     sef_init_info_t info{sef::rs_endpoint, NONE, 0};
     // Without an RS to report to, the fresh callback is all there is.
     const int r = sef::init_fresh_callback()(SEF_INIT_FRESH, &info);
-    if (r != OK) panic("sef_startup_rs: RS cannot initialize: %d", r);
+    if (r != OK) panic("sef_startup_rs: RS cannot initialize: %s", errno_name(r));
 }
 
 int sef_receive(endpoint_t src, message* m) {
@@ -98,7 +98,7 @@ int sef_receive_status(endpoint_t src, message* m, int* status) {
 void sef_exit(int status) {
     // On success the kernel raises SIGABRT on us and never answers.
     const int r = sys_exit();
-    log_printf("sef: sys_exit failed (%d); leaving through the host\n", r);
+    log_printf("sef: sys_exit failed (%s); leaving through the host\n", errno_name(r));
     arch_exit(status);
 }
 

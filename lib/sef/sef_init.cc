@@ -64,7 +64,8 @@ int init_request(const message& m) {
     reply.RS_INIT_TYPE = type;
     const int r = ipc_sendrec(m.m_source, &reply);
     if (r != OK)
-        panic("sef: cannot report the init result (%d) to RS %d: %d", result, m.m_source, r);
+        panic("sef: cannot report the init result (%s) to RS %d: %s", errno_name(result),
+              m.m_source, errno_name(r));
     // RS answers OK once it accepted us; a negative answer means it will not.
     if (result == OK && reply.m_type < 0) return reply.m_type;
     return result;

@@ -49,8 +49,8 @@ void lu_ready(int result) {
     // Still here: RS did not update us (it aborted, rolled back, or we
     // reported an error). Back to normal service.
     if (result == OK) {
-        log_printf("sef: live update to state %d aborted by RS (%d); continuing\n", lu_state,
-                   m.m_type);
+        log_printf("sef: live update to state %d aborted by RS (%s); continuing\n", lu_state,
+                   errno_name(m.m_type));
     }
     set_state(SEF_LU_STATE_NULL);
 }

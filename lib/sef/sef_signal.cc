@@ -25,7 +25,7 @@ void collect_managed_signals() {
         endpoint_t target;
         sigset_t_ set;
         int r = sys_getksig(&target, &set);
-        if (r != OK) panic("sef: sys_getksig failed: %d", r);
+        if (r != OK) panic("sef: sys_getksig failed: %s", errno_name(r));
         if (target == NONE) return;
         r = OK;
         for (int sig = 1; sig < NR_SIGS; ++sig) {
@@ -35,7 +35,7 @@ void collect_managed_signals() {
         }
         if (r == OK) {
             r = sys_endksig(target);
-            if (r != OK) panic("sef: sys_endksig(%d) failed: %d", target, r);
+            if (r != OK) panic("sef: sys_endksig(%d) failed: %s", target, errno_name(r));
         }
     }
 }
