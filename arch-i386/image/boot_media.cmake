@@ -2,12 +2,18 @@
 # program and every scenario's boot config, tests/i386/*.conf), listed for
 # QEMU's -initrd in initrd.txt, and two GRUB rescue ISOs:
 #   umk.iso       for people and real hardware: a menu with one entry per
-#                 boot config (5 s timeout)
+#                 boot config (5 s timeout), etc/boot.conf (the full system,
+#                 module "boot.conf") by default
 #   umk-test.iso  for ctest: boots the "ipc" scenario in test mode at once
 # A GRUB `module` line passes the words after the file name as the module
 # string, so each line names its module: `module /boot/pong pong`.
 
 file(GLOB _confs CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/i386/*.conf)
+# The full system's boot config (the one `umk boot` uses on Linux) is the
+# default module "boot.conf".
+if(EXISTS ${UMK_SOURCE_DIR}/etc/boot.conf)
+  list(PREPEND _confs ${UMK_SOURCE_DIR}/etc/boot.conf)
+endif()
 set(_initrd "")
 foreach(c ${_confs})
   list(APPEND _initrd ${c})
@@ -31,6 +37,9 @@ function(_umk_grub_cfg out timeout default_conf flags)
   foreach(c ${_confs})
     get_filename_component(name ${c} NAME)
     get_filename_component(scenario ${c} NAME_WE)
+    if(name STREQUAL "boot.conf")
+      set(scenario "the full system (etc/boot.conf)")
+    endif()
     string(APPEND cfg "menuentry \"umk: ${scenario}\" --id ${name} {\n")
     string(APPEND cfg "  multiboot /boot/umk.elf ${flags} conf=${name}\n")
     foreach(m ${_confs})
@@ -49,7 +58,11 @@ set(_iso_inputs umk_kernel ${UMK_I386_SERVICES})
 foreach(kind umk umk-test)
   set(dir ${CMAKE_BINARY_DIR}/${kind}-iso)
   if(kind STREQUAL "umk")
-    _umk_grub_cfg(${CMAKE_BINARY_DIR}/${kind}-grub.cfg 5 ipc.conf "")
+    if(EXISTS ${UMK_SOURCE_DIR}/etc/boot.conf)
+      _umk_grub_cfg(${CMAKE_BINARY_DIR}/${kind}-grub.cfg 5 boot.conf "")
+    else()
+      _umk_grub_cfg(${CMAKE_BINARY_DIR}/${kind}-grub.cfg 5 ipc.conf "")
+    endif()
   else()
     _umk_grub_cfg(${CMAKE_BINARY_DIR}/${kind}-grub.cfg 0 ipc.conf "test selftest")
   endif()

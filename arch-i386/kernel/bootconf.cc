@@ -7,8 +7,9 @@
 //
 // `program` names a boot module (its last path component, so a Linux path
 // works too). The module is "boot.conf" unless the kernel command line says
-// conf=NAME. Only `proc` entries exist here (`client` and `kernel` are
-// Linux-host inventions). Three more lines describe what a test boot waits
+// conf=NAME. Only `proc` entries are booted here; `client` and `kernel`
+// entries (Linux-host inventions) are skipped with a note, so that
+// etc/boot.conf boots on both arches. Three more lines describe what a test boot waits
 // for (testmode.cc; they act only with `test` on the kernel command line):
 //
 //     expect "TEXT"   passes once every expected TEXT appeared in the log
@@ -124,11 +125,14 @@ bool parse_line(const char* conf, const char* line, std::size_t len, int lineno)
         if (!testmode_watch(kind, w[1])) return fail("too many or too long:", w[0]);
         return true;
     }
-    if (!equal(w[0], "proc")) {
-        if (equal(w[0], "client") || equal(w[0], "kernel"))
-            return fail("entry not available on i386 (only 'proc'):", w[0]);
-        return fail("unknown entry (expected proc):", w[0]);
+    if (equal(w[0], "client") || equal(w[0], "kernel")) {
+        // Linux-host slots (a kernel thread, an in-kernel proxy): the same
+        // config boots here without them.
+        kprintf("i386: %s:%d: '%s' entry %s skipped (Linux host only)\n", conf, lineno, w[0],
+                n > 2 ? w[2] : "?");
+        return true;
     }
+    if (!equal(w[0], "proc")) return fail("unknown entry (expected proc):", w[0]);
     if (n < 3) return fail("'proc' needs a slot and a name", nullptr);
     if (nr_entries == MAX_ENTRIES) return fail("too many boot processes", nullptr);
     Entry& e = entries[nr_entries];

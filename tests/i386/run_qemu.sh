@@ -3,7 +3,11 @@
 # serial output and exit status.
 #
 #   run_qemu.sh --exit N [--timeout S] [--expect TEXT]... [--reject TEXT]...
-#               -- QEMU-ARGS...
+#               [--stop-when-expected] -- QEMU-ARGS...
+#
+# --stop-when-expected: for boots that never end by themselves (no `test`
+# verdict, e.g. etc/boot.conf): stop QEMU as soon as every --expect text is
+# on serial, and count that as exit status 0.
 #
 # QEMU-ARGS may contain "-initrd @FILE": the module list is read from FILE
 # (the sub-build writes it to initrd.txt). Always added: -serial stdio
@@ -16,12 +20,14 @@ want_exit=""
 limit=60
 expects=()
 rejects=()
+stop_when_expected=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --exit) want_exit=$2; shift 2 ;;
         --timeout) limit=$2; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
+        --stop-when-expected) stop_when_expected=1; shift ;;
         --) shift; break ;;
         *) echo "run_qemu.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -57,8 +63,30 @@ trap 'rm -f "$log"' EXIT
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "$qemu" -m 128 -serial stdio -display none -monitor none \
     -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${args[@]}" \
-    < /dev/null > "$log" 2>&1
-status=$?
+    < /dev/null > "$log" 2>&1 &
+qemu_pid=$!
+if [ "$stop_when_expected" = 1 ]; then
+    while kill -0 "$qemu_pid" 2> /dev/null; do
+        all=1
+        for e in "${expects[@]+"${expects[@]}"}"; do
+            grep -a -q -F -- "$e" "$log" || { all=0; break; }
+        done
+        if [ "$all" = 1 ]; then
+            sleep 0.2  # let a following line (a panic?) arrive too
+            kill "$qemu_pid" 2> /dev/null
+            wait "$qemu_pid"
+            qemu_pid=""
+            break
+        fi
+        sleep 0.1
+    done
+fi
+if [ -n "$qemu_pid" ]; then
+    wait "$qemu_pid"
+    status=$?
+else
+    status=0  # stopped by us once everything expected was there
+fi
 end=$(date +%s%N)
 
 tr -d '\r' < "$log"
