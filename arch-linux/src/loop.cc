@@ -25,7 +25,7 @@ std::int64_t now_ns() {
 
 constexpr std::int64_t TICK_NS = 1000000000LL / HZ;
 // Default kernel spin after activity; see README ("Spinning").
-constexpr int DEFAULT_SPIN_US = 20;
+constexpr int DEFAULT_SPIN_US = 0;
 
 int spin_us() {
     const HostOptions* o = host().options;
