@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "common/child.h"
+#include "common/cpu_time.h"
 #include "common/futex.h"
 
 namespace umk::bench {
@@ -54,6 +55,8 @@ void BM_FutexPingPong(benchmark::State& state) {
             state.SkipWithError(child.error().c_str());
         } else {
             std::uint32_t seq = 0;
+            const auto parties = self_and({child.pid()});
+            const std::uint64_t cpu_before = cpu_ns(parties);
             for (auto _ : state) {
                 page->ping.store(++seq, std::memory_order_release);
                 futex_wake(&page->ping);
@@ -62,6 +65,7 @@ void BM_FutexPingPong(benchmark::State& state) {
                     break;
                 }
             }
+            report_cpu(state, cpu_ns(parties) - cpu_before);
             page->stop.store(1, std::memory_order_release);
             page->ping.fetch_add(1, std::memory_order_release);
             futex_wake(&page->ping);

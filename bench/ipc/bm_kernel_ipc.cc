@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cpu_time.h"
 #include "services/bench_proto.h"
 #include "umk/com.h"
 #include "umk/err.h"
@@ -65,6 +66,12 @@ class BenchHost {
     Client* client() const { return client_; }
     endpoint_t ping() const { return ping_; }
     endpoint_t pong() const { return pong_; }
+    // Host pids of ping and pong (the idle services use no CPU).
+    std::vector<pid_t> services() const {
+        std::vector<pid_t> out = children_named("umk_bench_ping");
+        for (pid_t p : children_named("umk_bench_pong")) out.push_back(p);
+        return out;
+    }
 
   private:
     explicit BenchHost(int idle) : idle_(idle) {}
@@ -153,6 +160,8 @@ void run_ping_batches(benchmark::State& state, int idle, int request) {
         state.SkipWithError(error.c_str());
         return;
     }
+    const auto parties = self_and(h->services());
+    const std::uint64_t cpu_before = cpu_ns(parties);
     while (state.KeepRunningBatch(kBatch)) {
         message m{};
         m.m_type = request;
@@ -166,6 +175,7 @@ void run_ping_batches(benchmark::State& state, int idle, int request) {
             break;
         }
     }
+    report_cpu(state, cpu_ns(parties) - cpu_before);
     state.SetItemsProcessed(state.iterations());
     state.SetLabel("round trips");
 }
@@ -188,6 +198,8 @@ void BM_SendrecClientThread(benchmark::State& state) {
         return;
     }
     int seq = 0;
+    const auto parties = self_and(h->services());
+    const std::uint64_t cpu_before = cpu_ns(parties);
     for (auto _ : state) {
         message m{};
         m.m_type = BENCH_ECHO;
@@ -198,6 +210,7 @@ void BM_SendrecClientThread(benchmark::State& state) {
             break;
         }
     }
+    report_cpu(state, cpu_ns(parties) - cpu_before);
     state.SetItemsProcessed(state.iterations());
     state.SetLabel("round trips");
 }

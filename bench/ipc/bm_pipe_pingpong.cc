@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "common/child.h"
+#include "common/cpu_time.h"
 
 namespace umk::bench {
 namespace {
@@ -62,12 +63,15 @@ void BM_PipePingPong(benchmark::State& state) {
             state.SkipWithError(child.error().c_str());
         } else {
             const char byte = 'x';
+            const auto parties = self_and({child.pid()});
+            const std::uint64_t cpu_before = cpu_ns(parties);
             for (auto _ : state) {
                 if (write(to_child[1], &byte, 1) != 1 || !read_reply(to_parent[0])) {
                     state.SkipWithError("the pipe peer stopped answering");
                     break;
                 }
             }
+            report_cpu(state, cpu_ns(parties) - cpu_before);
             close(to_child[1]);  // EOF tells the child to exit
             to_child[1] = -1;
             child.wait_exit(kPeerTimeoutMs);

@@ -16,6 +16,7 @@
 #include <csignal>
 
 #include "common/child.h"
+#include "common/cpu_time.h"
 
 namespace umk::bench {
 namespace {
@@ -51,6 +52,8 @@ void BM_PtraceTrap(benchmark::State& state) {
         return;
     }
     const pid_t pid = child.pid();
+    const auto parties = self_and({pid});
+    const std::uint64_t cpu_before = cpu_ns(parties);
     for (auto _ : state) {
         user_regs_struct regs;
         if (ptrace(PTRACE_SYSEMU, pid, nullptr, nullptr) != 0 || !wait_stop(pid, SIGTRAP | 0x80) ||
@@ -64,6 +67,7 @@ void BM_PtraceTrap(benchmark::State& state) {
             break;
         }
     }
+    report_cpu(state, cpu_ns(parties) - cpu_before);
     child.kill_and_reap();
     state.SetItemsProcessed(state.iterations());
     state.SetLabel("trapped syscalls");

@@ -205,7 +205,8 @@ class UpdateHost {
         opt.exit_when_empty = false;
         opt.log_sink = [this](std::string_view line) {
             std::lock_guard<std::mutex> lock(log_mu_);
-            if (log_.size() < 64 * 1024) log_ += std::string(line) + "\n";
+            log_ += std::string(line) + "\n";
+            if (log_.size() > 64 * 1024) log_.erase(0, log_.size() - 32 * 1024);  // keep the tail
         };
         host_ = std::make_unique<Host>(std::move(cfg), std::move(opt));
         if (!host_->start()) return fail("the umk system did not boot", error);
