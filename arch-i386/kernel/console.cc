@@ -1,5 +1,7 @@
-// The kernel log on COM1 (arch::log_write), kernel panics, and leaving the
-// machine (QEMU's isa-debug-exit, or a halt on real hardware).
+// The kernel log on COM1 and the VGA text screen (arch::log_write), kernel
+// panics, and leaving the machine (QEMU's isa-debug-exit, or a halt on real
+// hardware). Serial is what the tests read; the screen is for a person in
+// front of real hardware booted from the ISO.
 #include "machine.h"
 #include "umk/arch.h"
 #include "umk/kernel.h"
@@ -15,6 +17,30 @@ bool serial_ready = false;
 char line_buf[256];
 std::size_t line_len = 0;
 bool in_panic = false;
+
+// VGA text mode, 80x25 at 0xb8000 (in the 1:1 kernel space), as the boot
+// loader left it; the log scrolls up from the bottom line.
+constexpr int VGA_COLS = 80, VGA_ROWS = 25;
+constexpr std::uint16_t VGA_ATTR = 0x0700;  // light grey on black
+int vga_col = 0;
+bool vga_ready = false;
+
+volatile std::uint16_t* vga() {
+    return reinterpret_cast<volatile std::uint16_t*>(0xb8000);
+}
+
+void vga_newline() {
+    for (int i = 0; i < (VGA_ROWS - 1) * VGA_COLS; ++i) vga()[i] = vga()[i + VGA_COLS];
+    for (int i = 0; i < VGA_COLS; ++i) vga()[(VGA_ROWS - 1) * VGA_COLS + i] = VGA_ATTR | ' ';
+    vga_col = 0;
+}
+
+void vga_put(char c) {
+    if (c == '\n') return vga_newline();
+    if (vga_col == VGA_COLS) vga_newline();
+    vga()[(VGA_ROWS - 1) * VGA_COLS + vga_col++] =
+        VGA_ATTR | static_cast<std::uint8_t>(c >= ' ' && c < 127 ? c : '?');
+}
 
 void serial_put(char c) {
     // Bounded wait for the transmitter: a missing UART must not hang us.
@@ -34,13 +60,17 @@ void serial_init() {
     outb(COM1 + 2, 0xc7);  // FIFO on, cleared, 14-byte threshold
     outb(COM1 + 4, 0x03);  // DTR, RTS
     serial_ready = true;
+    for (int i = 0; i < VGA_ROWS * VGA_COLS; ++i) vga()[i] = VGA_ATTR | ' ';
+    vga_ready = true;
 }
 
 void serial_write(const char* text, std::size_t len) {
-    if (!serial_ready) return;
     for (std::size_t i = 0; i < len; ++i) {
-        if (text[i] == '\n') serial_put('\r');
-        serial_put(text[i]);
+        if (serial_ready) {
+            if (text[i] == '\n') serial_put('\r');
+            serial_put(text[i]);
+        }
+        if (vga_ready) vga_put(text[i]);
     }
 }
 
