@@ -71,7 +71,12 @@ foreach(src ${_i386_services})
   get_filename_component(s ${src} NAME_WE)
   umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services
                    ${UMK_SOURCE_DIR}/servers/rs ${UMK_SOURCE_DIR}/servers/conf)
-  set(UMK_I386_OWN_SERVICES ${UMK_I386_OWN_SERVICES} ${s} CACHE INTERNAL "")
+  # Those that talk to RS use RS's request block (servers/rs): borrowed
+  # code too, so they are not essential.
+  file(STRINGS ${src} _uses_rs REGEX "#include \"rs_client.h\"")
+  if(NOT _uses_rs)
+    set(UMK_I386_OWN_SERVICES ${UMK_I386_OWN_SERVICES} ${s} CACHE INTERNAL "")
+  endif()
   if(TARGET umk_ds_i386)
     target_link_libraries(${s} PRIVATE umk_ds_i386)
   endif()
