@@ -159,6 +159,10 @@ TEST_F(HelloSystem, LiveUpdateKeepsTheOpenCounter) {
                                  nullptr, 10s));
     EXPECT_EQ(sys.umk("cat /dev/hello", &out), 0) << out;
     EXPECT_TRUE(sys.log.wait_for("hello_open(). Called 3 time(s).", nullptr, 5s));
+    // VM swapped its records: hello's slot keeps endpoint and slot, and the
+    // record of the running image has been through one update.
+    EXPECT_EQ(sys.umk("service up st_vminfo", &out), 0) << out;
+    EXPECT_TRUE(sys.log.wait_for("VMINFO: hello endpoint 10 slot 10 updates 1", nullptr, 5s));
 
     // A failed update (the new version's init crashes) rolls back: the old
     // version goes on counting.
