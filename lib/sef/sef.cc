@@ -23,16 +23,28 @@ endpoint_t sef_rs_endpoint() {
 }
 
 void sef_startup() {
-    // As MINIX: the first message must be RS's init request; anything else
-    // means the service was started wrongly or RS is confused, so stop.
+    // Wait for RS's init request, receiving from RS only, as MINIX does:
+    // after a live update or a restart this image already owns an endpoint
+    // whose queue may hold client requests (and RS_INIT, an asynchronous
+    // message, is delivered after them); those must wait for sef_receive.
     message m;
-    const int r = ipc_receive(ANY, &m);
-    if (r != OK) panic("sef_startup: waiting for RS_INIT failed: %s", errno_name(r));
-    if (m.m_type != RS_INIT) {
+    for (;;) {
+        const int r = ipc_receive(RS_PROC_NR, &m);
+        if (r != OK) {
+            panic("sef_startup: waiting for RS_INIT from RS (endpoint %d) failed: %s", RS_PROC_NR,
+                  errno_name(r));
+        }
+        if (m.m_type == RS_INIT) break;
+        if (is_notify(m.m_type)) {
+            // A heartbeat meant for our predecessor (notifications stay
+            // with the endpoint): nothing to answer before init.
+            log_printf("sef_startup: ignoring a notification from RS before RS_INIT\n");
+            continue;
+        }
         panic(
             "sef_startup: expected RS_INIT (0x%x) from RS as the first message, got type %d "
-            "(0x%x) from endpoint %d",
-            RS_INIT, m.m_type, m.m_type, m.m_source);
+            "(0x%x)",
+            RS_INIT, m.m_type, m.m_type);
     }
     sef::rs_endpoint = m.m_source;
     const int result = sef::init_request(m);

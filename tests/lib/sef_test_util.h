@@ -11,8 +11,9 @@
 
 namespace sef_test {
 
-inline constexpr umk::endpoint_t RS = 36560;  // an endpoint that is not a slot number
+inline constexpr umk::endpoint_t RS = umk::RS_PROC_NR;
 inline constexpr umk::endpoint_t PM = 0;
+inline constexpr int NOTIFY_TYPE_RS = umk::NOTIFY_MESSAGE | 6;
 
 inline umk::message init_msg(int type, std::int64_t debug = 0) {
     umk::message m = fake::msg(RS, umk::RS_INIT);

@@ -59,7 +59,7 @@ TEST_P(LibSefInitTypes, RunsTheCallbackAndReportsToRs) {
     auto t = fake::ipc_traps();
     ASSERT_EQ(t.size(), 2u);
     EXPECT_EQ(t[0].call, RECEIVE);
-    EXPECT_EQ(t[0].ep, ANY);
+    EXPECT_EQ(t[0].ep, RS_PROC_NR);  // only RS: clients' requests stay queued
     EXPECT_EQ(t[1].call, SENDREC);
     EXPECT_EQ(t[1].ep, RS);
     EXPECT_EQ(t[1].msg.m_type, RS_INIT);
@@ -104,13 +104,35 @@ TEST_F(LibSefInit, RsRefusalExits) {
     EXPECT_EQ(fake::kernel_calls(SYS_EXIT).size(), 1u);
 }
 
-TEST_F(LibSefInit, AnythingButRsInitFirstPanics) {
-    fake::push_receive(fake::msg(PM, 1234));
+TEST_F(LibSefInit, AnythingButRsInitFromRsPanics) {
+    fake::push_receive(fake::msg(RS, RS_LU_PREPARE));
     EXPECT_TRUE(fake::run([] { sef_startup(); }));
     EXPECT_EQ(calls, 0);
     EXPECT_NE(fake::log.find("expected RS_INIT"), std::string::npos) << fake::log;
     EXPECT_NE(fake::log.find("fakesvc(42): panic:"), std::string::npos) << fake::log;
     EXPECT_EQ(fake::kernel_calls(SYS_EXIT).size(), 1u);
+}
+
+TEST_F(LibSefInit, StalePingFromRsIsSkipped) {
+    fake::push_receive(fake::notify_from(RS, NOTIFY_TYPE_RS));
+    fake::push_receive(init_msg(SEF_INIT_RESTART));
+    fake::push_sendrec(RS, fake::msg(RS, OK));
+    EXPECT_FALSE(fake::run([] { sef_startup(); }));
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(fake::kernel_calls(SYS_EXIT).empty());
+    for (const fake::Trap& t : fake::ipc_traps()) {
+        if (t.call == RECEIVE) {
+            EXPECT_EQ(t.ep, RS_PROC_NR);
+        }
+    }
+}
+
+TEST_F(LibSefInit, NoRsPanicsClearly) {
+    fake::push_ipc({RECEIVE, RS_PROC_NR, -EDEADSRCDST, false, {}});
+    EXPECT_TRUE(fake::run([] { sef_startup(); }));
+    EXPECT_NE(fake::log.find("waiting for RS_INIT from RS (endpoint 2) failed: EDEADSRCDST"),
+              std::string::npos)
+        << fake::log;
 }
 
 TEST_F(LibSefInit, DebugFailReplacesTheCallback) {

@@ -45,7 +45,6 @@ int record_managed(endpoint_t target, int sig) {
     return target == 101 ? -EDEADSRCDST : OK;
 }
 
-constexpr int NOTIFY_TYPE_RS = NOTIFY_MESSAGE | 6;
 constexpr int NOTIFY_TYPE_SYSTEM = NOTIFY_MESSAGE | 2;
 
 class LibSefReceive : public ::testing::Test {
