@@ -208,6 +208,13 @@ bool is_irq(std::uint32_t v) {
 extern "C" umk::TrapFrame* trap_dispatch(umk::TrapFrame* f) {
     using namespace umk;
     using namespace umk::i386;
+    // Not the running code's doing: an NMI (hardware trouble) is reported
+    // and ignored, a machine check is fatal, wherever they hit.
+    if (f->vector == 2) {
+        kprintf("i386: NMI (ignored)\n");
+        return f;
+    }
+    if (f->vector == 18) kernel_exception(*f);
     if ((f->cs & 3) != 3) {
         if (is_irq(f->vector)) {
             interrupt(f->vector, false);
