@@ -15,7 +15,10 @@
 namespace umk::pm {
 namespace {
 
-MProc mproc[NR_PROCS];
+// Not indexed by slot: a zombie keeps its record after the kernel freed
+// (and may have reused) its slot, until its parent waits for it.
+constexpr int NR_MPROCS = NR_PROCS + 32;
+MProc mproc[NR_MPROCS];
 
 struct Waiter {
     bool in_use;
@@ -29,10 +32,17 @@ int next_pid = 1;
 
 MProc* slot_of(endpoint_t ep) {
     if (ep == ANY || ep == NONE || ep == SELF) return nullptr;
-    proc_nr_t s = endpoint_slot(ep);
-    if (s < 0 || s >= NR_PROCS) return nullptr;
-    MProc* p = &mproc[s];
-    return (p->flags & MP_IN_USE) && p->endpoint == ep ? p : nullptr;
+    for (MProc& p : mproc) {
+        if ((p.flags & MP_IN_USE) && p.endpoint == ep) return &p;
+    }
+    return nullptr;
+}
+
+MProc* free_record() {
+    for (MProc& p : mproc) {
+        if (!(p.flags & MP_IN_USE)) return &p;
+    }
+    return nullptr;
 }
 
 void free_slot(MProc& p) {
@@ -127,17 +137,14 @@ int do_spawn(message& m) {
     str::copy(program, m.PM_PROGRAM, sizeof program);
     if (program[0] == '\0') return -EINVAL;
 
+    MProc* p = free_record();
+    if (!p) {
+        log_printf("pm: process table full (unreaped zombies?): cannot spawn %s\n", program);
+        return -EAGAIN;
+    }
     endpoint_t ep = NONE;
     int r = sys_spawn(program, nullptr, 0, &ep);
     if (r != OK) return r;
-    MProc* p = nullptr;
-    proc_nr_t s = endpoint_slot(ep);
-    if (s >= 0 && s < NR_PROCS && !(mproc[s].flags & MP_IN_USE)) p = &mproc[s];
-    if (!p) {
-        log_printf("pm: spawned %s into slot %d, which PM thinks is busy\n", program, s);
-        sys_clear(ep);
-        return -EBUSY;
-    }
     // A user process: the shared user privileges, PM as signal manager.
     if ((r = sys_privctl(ep, SYS_PRIV_SET_USER)) != OK) {
         log_printf("pm: cannot make %s a user process: %d\n", program, r);

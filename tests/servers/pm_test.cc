@@ -160,6 +160,23 @@ TEST_F(Pm, WaitForSomeoneElsesChildIsESRCH) {
     EXPECT_EQ(wait(SYSPROC, ANY), -ESRCH);
 }
 
+TEST_F(Pm, AZombieOutlivesItsSlot) {
+    fake::on_sys_spawn = [this](const char*, endpoint_t* ep) {
+        *ep = make_endpoint(next_slot, 60);  // the kernel reuses slot 60
+        next_slot++;
+        return OK;
+    };
+    endpoint_t a = spawn(TESTER);
+    exit(a, 5);  // a zombie: TESTER has not waited yet
+    endpoint_t b = spawn(TESTER);
+    ASSERT_NE(b, NONE);
+    EXPECT_EQ(endpoint_slot(b), endpoint_slot(a));
+    message r{};
+    EXPECT_EQ(wait(TESTER, a, &r), OK);
+    EXPECT_EQ(pm_exit_code(r.PM_STATUS), 5);
+    EXPECT_NE(pm::user_process(b), nullptr);
+}
+
 TEST_F(Pm, OrphansAreReapedAtExit) {
     endpoint_t parent = spawn(TESTER);
     endpoint_t child = spawn(parent);
