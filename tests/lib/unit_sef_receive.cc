@@ -1,11 +1,8 @@
 // sef_receive: pings, live-update prepare, signals, and the messages it
 // hands to the service.
-// umk/sig.h first: the host's <signal.h> (via gtest) defines an NSIG macro
-// that would break the core header's umk::NSIG.
-#include "umk/sig.h"
-// clang-format off
 #include <gtest/gtest.h>
-// clang-format on
+
+#include "umk/sig.h"
 
 #include "sef_test_util.h"
 #include "umklib/syslib.h"

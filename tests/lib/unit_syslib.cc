@@ -1,11 +1,8 @@
 // IPC and kernel-call wrappers: what each puts in the message, and what it
 // takes from the reply.
-// umk/sig.h first: the host's <signal.h> (via gtest) defines an NSIG macro
-// that would break the core header's umk::NSIG.
-#include "umk/sig.h"
-// clang-format off
 #include <gtest/gtest.h>
-// clang-format on
+
+#include "umk/sig.h"
 
 #include <cstring>
 
