@@ -8,8 +8,11 @@
 //   CTL_PS   the one exception: the kernel's process table, read directly
 //            (the proxy runs on the kernel thread; host pids live only here)
 //
-// One client at a time, one request per connection; others wait in the
-// listen backlog. A client that goes away mid-request costs nothing: the
+// One request per connection. Several proxy slots may share the socket
+// (boot config: umkctl, umkctl2 ...): each serves one client at a time, an
+// idle one takes the next connection, the rest wait in the listen backlog.
+// With two, a second request (e.g. an update while another is pending)
+// gets its own answer at once. A client that goes away mid-request costs nothing: the
 // IPC completes and its answer is dropped (writes use MSG_NOSIGNAL).
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +26,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "client.h"
 #include "ctl_proto.h"
@@ -70,16 +74,40 @@ endpoint_t endpoint_by_name(const char* name) {
     return NONE;
 }
 
+class CtlSock;
+
+// The listening socket, shared by every proxy slot of the kernel.
+struct Listener {
+    int fd = -1;
+    std::string path;
+    bool watching = false;
+    std::vector<CtlSock*> proxies;
+
+    void add(CtlSock* p) { proxies.push_back(p); }
+    void remove(CtlSock* p);
+    bool open(const char* who);
+    void dispatch();  // hand waiting connections to idle proxies
+    void watch(bool on);
+};
+Listener listener;
+
 class CtlSock final : public linux_host::KernelSlot {
   public:
     explicit CtlSock(std::string name) : name_(std::move(name)) {}
     ~CtlSock() override {
         drop_client();
-        if (listen_fd_ >= 0) {
-            linux_host::unwatch_fd(listen_fd_);
-            close(listen_fd_);
-            unlink(path_.c_str());
-        }
+        listener.remove(this);
+    }
+
+    // Ready for a new connection.
+    bool idle() const { return ready_ && client_fd_ < 0 && step_ == Step::IDLE; }
+    // Take a connection accepted by the listener.
+    void take_client(int fd) {
+        client_fd_ = fd;
+        got_ = 0;
+        busy_ = false;
+        client_gone_ = false;
+        linux_host::watch_fd(client_fd_, POLLIN, [this](int, short ev) { read_client(ev); });
     }
 
     std::byte* memory() override { return mem_.get(); }
@@ -92,7 +120,10 @@ class CtlSock final : public linux_host::KernelSlot {
         m.SG_ADDR = addr(OFF_GRANTS);
         m.SG_SIZE = static_cast<std::int32_t>(NR_GRANTS);
         step_ = Step::SETGRANT;
-        if (kernel_call(m) != OK) open_socket();
+        if (kernel_call(m) != OK) {
+            step_ = Step::IDLE;
+            become_ready();
+        }
     }
 
     void on_trap_done(int result, const message* reply) override {
@@ -102,7 +133,7 @@ class CtlSock final : public linux_host::KernelSlot {
             case Step::SETGRANT:
                 if (result != OK || !reply || reply->m_type != OK)
                     kprintf("%s: cannot register the grant table\n", name_.c_str());
-                open_socket();
+                become_ready();
                 return;
             case Step::RS:
                 rs_done(result, reply);
@@ -136,55 +167,11 @@ class CtlSock final : public linux_host::KernelSlot {
         for (std::size_t i = 0; i < NR_GRANTS; ++i) grants()[i] = cp_grant_t{};
     }
 
-    void open_socket() {
-        path_ = socket_path();
-        sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        if (path_.size() >= sizeof a.sun_path) {
-            kprintf("%s: socket path too long: %s\n", name_.c_str(), path_.c_str());
-            return;
-        }
-        std::memcpy(a.sun_path, path_.c_str(), path_.size() + 1);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return;
-        // A socket file nobody answers on is left over from a dead kernel.
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-            kprintf("%s: %s is served by another kernel; no control socket\n", name_.c_str(),
-                    path_.c_str());
-            close(probe);
-            close(fd);
-            return;
-        }
-        if (probe >= 0) close(probe);
-        unlink(path_.c_str());
-        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 16) != 0) {
-            kprintf("%s: cannot listen on %s: %s\n", name_.c_str(), path_.c_str(),
-                    std::strerror(errno));
-            close(fd);
-            return;
-        }
-        listen_fd_ = fd;
-        watch_listen(true);
-        kprintf("%s: control socket %s\n", name_.c_str(), path_.c_str());
-    }
-
-    void watch_listen(bool on) {
-        if (listen_fd_ < 0) return;
-        if (on)
-            linux_host::watch_fd(listen_fd_, POLLIN, [this](int, short) { accept_client(); });
-        else
-            linux_host::unwatch_fd(listen_fd_);
-    }
-
-    void accept_client() {
-        if (client_fd_ >= 0) return;
-        int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;
-        client_fd_ = fd;
-        got_ = 0;
-        watch_listen(false);  // one client at a time; the rest wait in the backlog
-        linux_host::watch_fd(client_fd_, POLLIN, [this](int, short ev) { read_client(ev); });
+    void become_ready() {
+        ready_ = true;
+        listener.add(this);
+        if (listener.fd < 0 && !listener.open(name_.c_str())) return;
+        listener.dispatch();
     }
 
     void drop_client() {
@@ -199,8 +186,7 @@ class CtlSock final : public linux_host::KernelSlot {
         drop_client();
         if (step_ == Step::IDLE) {
             busy_ = false;
-            watch_listen(true);
-            accept_client();  // one may be waiting already
+            listener.dispatch();  // one may be waiting already
         }
     }
 
@@ -404,8 +390,7 @@ class CtlSock final : public linux_host::KernelSlot {
 
     std::string name_;
     std::unique_ptr<std::byte[]> mem_{new std::byte[MEM_SIZE]()};
-    std::string path_;
-    int listen_fd_ = -1;
+    bool ready_ = false;
     int client_fd_ = -1;
     bool busy_ = false;
     bool client_gone_ = false;
@@ -418,6 +403,69 @@ class CtlSock final : public linux_host::KernelSlot {
     std::size_t cat_len_ = 0;
     int cat_error_ = OK;
 };
+
+void Listener::remove(CtlSock* p) {
+    std::erase(proxies, p);
+    if (proxies.empty() && fd >= 0) {
+        watch(false);
+        close(fd);
+        unlink(path.c_str());
+        fd = -1;
+    }
+}
+
+bool Listener::open(const char* who) {
+    path = socket_path();
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) {
+        kprintf("%s: socket path too long: %s\n", who, path.c_str());
+        return false;
+    }
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) return false;
+    // A socket file nobody answers on is left over from a dead kernel.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        kprintf("%s: %s is served by another kernel; no control socket\n", who, path.c_str());
+        close(probe);
+        close(s);
+        return false;
+    }
+    if (probe >= 0) close(probe);
+    unlink(path.c_str());
+    if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(s, 16) != 0) {
+        kprintf("%s: cannot listen on %s: %s\n", who, path.c_str(), std::strerror(errno));
+        close(s);
+        return false;
+    }
+    fd = s;
+    kprintf("%s: control socket %s\n", who, path.c_str());
+    return true;
+}
+
+void Listener::watch(bool on) {
+    if (fd < 0 || on == watching) return;
+    watching = on;
+    if (on)
+        linux_host::watch_fd(fd, POLLIN, [this](int, short) { dispatch(); });
+    else
+        linux_host::unwatch_fd(fd);
+}
+
+void Listener::dispatch() {
+    if (fd < 0) return;
+    for (CtlSock* p : proxies) {
+        if (!p->idle()) continue;
+        int c = accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (c < 0) break;  // nobody waiting
+        p->take_client(c);
+    }
+    bool any_idle = false;
+    for (CtlSock* p : proxies) any_idle = any_idle || p->idle();
+    watch(any_idle);  // no idle proxy: connections wait in the backlog
+}
 
 std::unique_ptr<linux_host::KernelSlot> make_ctlsock(const std::string& name) {
     return std::make_unique<CtlSock>(name);
