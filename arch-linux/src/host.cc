@@ -208,6 +208,9 @@ int Host::run() {
     if (options_.handle_term_signals) {
         install_handler(SIGINT, on_term);
         install_handler(SIGTERM, on_term);
+        // A closed stdout (`umk boot | head`) or a control-socket client that
+        // went away must not kill the kernel, and with it every service.
+        signal(SIGPIPE, SIG_IGN);
     }
 
     std::vector<BootProc> procs = boot_procs(config_);
