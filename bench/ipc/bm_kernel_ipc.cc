@@ -108,6 +108,18 @@ class BenchHost {
             return fail("the booted host lacks bench/ping/pong", error);
         for (int i = 0; i < idle_; ++i)
             if (!privilege(host_->endpoint_of("idle" + std::to_string(i)), error)) return false;
+        // Wait until every service has started and sits in RECEIVE: one echo
+        // from each. Otherwise the first measurements after a (re)boot share
+        // the CPUs with 64 processes still starting up.
+        std::vector<endpoint_t> echoing{pong_};
+        for (int i = 0; i < idle_; ++i)
+            echoing.push_back(host_->endpoint_of("idle" + std::to_string(i)));
+        for (endpoint_t ep : echoing) {
+            message m{};
+            m.m_type = BENCH_ECHO;
+            if (client_->sendrec(ep, &m) != OK || m.m_type != BENCH_ECHO)
+                return fail("a benchmark service does not answer", error);
+        }
         return true;
     }
 
