@@ -2,10 +2,6 @@
 // predecessor and backoff, heartbeats, down/refresh/restart, and every path
 // of live update (success, prepare timeout, not ready, init failure, crash
 // and hang with rollback, a second update, the old version dying).
-// umk's signal header first: the host's <signal.h> (pulled in by gtest)
-// defines NSIG as a macro.
-#include "umk/sig.h"
-// (keep this order)
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -13,6 +9,7 @@
 
 #include "manager.h"
 #include "rs_fake_host.h"
+#include "umk/sig.h"
 #include "umklib/rs_proto.h"
 #include "umklib/sef.h"
 
