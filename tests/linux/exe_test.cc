@@ -102,6 +102,17 @@ TEST(UmkExecutable, DefaultBootRunsDemoAndStopsOnSigterm) {
     for (pid_t k : kids) EXPECT_FALSE(pid_alive(k)) << k;
 }
 
+TEST(UmkExecutable, ExitsWhenEveryBootProcessIsGone) {
+    std::string path = ::testing::TempDir() + "exit_boot.conf";
+    std::ofstream(path) << "proc 1 a program=test_crash sys args=exit\n"
+                           "proc 2 b program=test_crash sys args=exit\n";
+    UmkProcess u({"boot", "--config", path, "--programs", UMK_TEST_PROGRAMS});
+    int st = u.wait();
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+    EXPECT_TRUE(u.log.wait_for("exited with status 3", nullptr, 5s));
+    EXPECT_TRUE(u.log.wait_for("every host process is gone", nullptr, 5s));
+}
+
 TEST(UmkExecutable, Kill9OfKernelLeavesNoChild) {
     UmkProcess u({"boot", "--config", UMK_ETC "/boot.conf", "--programs", UMK_TEST_PROGRAMS});
     ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));

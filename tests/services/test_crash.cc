@@ -5,6 +5,7 @@
 //   execve    execve("/bin/true")            ptrace   ptrace(PTRACE_TRACEME)
 //   mmapexec  mmap(PROT_EXEC)                hang     block for ever (for kill -9)
 //   spin      compute for ever in user mode (for freezing)
+//   exit      leave through the host's exit_group (status 3)
 // Before misbehaving it logs "crash: MODE now".
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
         execve("/bin/true", args, nullptr);
     } else if (!std::strcmp(mode, "ptrace")) {
         ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+    } else if (!std::strcmp(mode, "exit")) {
+        _exit(3);
     } else if (!std::strcmp(mode, "spin")) {
         for (unsigned long n = 0;; ++n) asm volatile("" : : "r"(n));
     } else if (!std::strcmp(mode, "mmapexec")) {
