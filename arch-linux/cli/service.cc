@@ -72,8 +72,8 @@ int run_service(int argc, char** argv) {
     if (cmd.request.rs_type == RS_LOOKUP) {
         std::printf("%d\n", reply.endpoint);
     } else if (cmd.request.rs_type == RS_LIST) {
-        std::printf("%-15s %9s %8s %6s %-8s %s\n", "LABEL", "ENDPOINT", "RESTARTS", "PERIOD",
-                    "FLAGS", "PROGRAM");
+        std::printf("%-15s %9s %8s %6s %-8s %8s %s\n", "LABEL", "ENDPOINT", "RESTARTS", "PERIOD",
+                    "FLAGS", "PID", "PROGRAM");
         std::size_t n = data.size() / sizeof(rs::rs_list_entry);
         for (std::size_t i = 0; i < n; ++i) {
             rs::rs_list_entry e;
@@ -82,8 +82,9 @@ int run_service(int argc, char** argv) {
             e.program[sizeof e.program - 1] = '\0';
             char flags[16];
             print_flags(e.flags, flags);
-            std::printf("%-15s %9d %8d %6d %-8s %s\n", e.label, e.endpoint, e.restarts, e.period,
-                        flags, e.program);
+            std::printf("%-15s %9d %8d %6d %-8s %8s %s\n", e.label, e.endpoint, e.restarts,
+                        e.period, flags, e.host_pid ? std::to_string(e.host_pid).c_str() : "-",
+                        e.program);
         }
     }
     return 0;

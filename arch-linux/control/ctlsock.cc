@@ -321,6 +321,12 @@ class CtlSock final : public linux_host::KernelSlot {
         if (rq_.rs_type == RS_LIST && reply->m_type == OK) {
             std::uint32_t n = static_cast<std::uint32_t>(reply->RS_CMD_LEN);
             if (n * sizeof(rs::rs_list_entry) > CTL_MAX_DATA) n = 0;
+            // RS does not know host pids; the kernel does.
+            auto* e = reinterpret_cast<rs::rs_list_entry*>(mem_.get() + OFF_DATA);
+            for (std::uint32_t i = 0; i < n; ++i) {
+                const Proc* p = endpoint_lookup(e[i].endpoint);
+                e[i].host_pid = p && p->p_arch.kind == ArchKind::HOST ? p->p_arch.host_pid : 0;
+            }
             return answer(OK, "", mem_.get() + OFF_DATA, n * sizeof(rs::rs_list_entry), n);
         }
         answer(reply->m_type);

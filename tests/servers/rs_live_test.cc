@@ -102,13 +102,13 @@ class RsSystem : public ::testing::Test {
         return r.status == 0 ? std::stoi(r.out) : -1;
     }
 
-    // A field of `service list` for a label: 0 endpoint, 1 restarts, 3 flags.
+    // A field of `service list` for a label: 0 endpoint, 1 restarts, 3 flags, 4 host pid.
     std::string list_field(const std::string& label, int field) {
         std::istringstream in(service("list").out);
         for (std::string line; std::getline(in, line);) {
             std::istringstream w(line);
             std::string l, f[5];
-            w >> l >> f[0] >> f[1] >> f[2] >> f[3];
+            w >> l >> f[0] >> f[1] >> f[2] >> f[3] >> f[4];
             if (l == label) return f[field];
         }
         return "";
@@ -186,6 +186,7 @@ TEST_F(RsSystem, BootListPsAndCat) {
         EXPECT_NE(list_field(l, 3).find('A'), std::string::npos) << l << "\n"
                                                                  << service("list").out;
     EXPECT_GT(host_pid("hello"), 0) << ps().out;
+    EXPECT_EQ(list_field("hello", 4), std::to_string(host_pid("hello")));  // `service list` PID
     EXPECT_EQ(count_in_ps("umkctl"), 1);
     EXPECT_EQ(count_in_ps("umkctl2"), 1);
     Result c = cat("/dev/hello");
