@@ -5,7 +5,9 @@
 // every service: they die with the kernel) at the end.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,11 +16,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "ctl_proto.h"
+#include "umklib/rs_proto.h"
 
 namespace {
 
@@ -230,6 +236,44 @@ TEST_F(RsSystem, CoreServicesAndRsAreProtected) {
     EXPECT_EQ(service("down nosuch").status, 3);
     EXPECT_EQ(service("frobnicate").status, 38);  // unknown verb
     EXPECT_EQ(service("up").status, 22);          // usage
+}
+
+// Clients that go away - before sending a whole request, or while their
+// request is being served - cost the kernel nothing.
+TEST_F(RsSystem, ClientsThatDisconnectDoNotHurtTheKernel) {
+    auto connect_raw = [&] {
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_.c_str());
+        EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        return fd;
+    };
+    // Half a request, then gone.
+    int fd = connect_raw();
+    umk::control::CtlRequest rq{};
+    rq.magic = umk::control::CTL_MAGIC;
+    rq.op = umk::control::CTL_RS;
+    ASSERT_EQ(send(fd, &rq, sizeof rq / 2, MSG_NOSIGNAL), static_cast<ssize_t>(sizeof rq / 2));
+    close(fd);
+    // A whole request that takes a while (restart waits for the replica), then gone.
+    ASSERT_EQ(service("up rs_victim -label quiet -args good").status, 0);
+    fd = connect_raw();
+    rq.rs_type = umk::RS_RESTART;
+    std::snprintf(rq.label, sizeof rq.label, "quiet");
+    ASSERT_EQ(send(fd, &rq, sizeof rq, MSG_NOSIGNAL), static_cast<ssize_t>(sizeof rq));
+    close(fd);
+    // Garbage.
+    fd = connect_raw();
+    char junk[sizeof rq];
+    std::memset(junk, 0x5a, sizeof junk);
+    send(fd, junk, sizeof junk, MSG_NOSIGNAL);
+    close(fd);
+    // Everybody still answers (quiet once its replica is up).
+    EXPECT_TRUE(wait_for([&] { return service("lookup quiet").status == 0; }, 10s))
+        << service("list").out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_EQ(list_field("quiet", 1), "1");  // the abandoned restart did happen
 }
 
 TEST_F(RsSystem, UpWhoseInitFailsReportsTheError) {
