@@ -183,6 +183,12 @@ Host::~Host() {
 int Host::run() {
     HostState& h = host();
     h.options = &options_;
+    // The options (and the log sink) die with this Host: never leave the
+    // kernel log pointing at them.
+    struct ForgetOptions {
+        HostState& h;
+        ~ForgetOptions() { h.options = nullptr; }
+    } forget{h};
     h.programs_dir = options_.programs_dir.empty() ? default_programs_dir() : options_.programs_dir;
     g_stop_requested.store(false);
     auto finish = [&](int state) {

@@ -45,7 +45,8 @@ bool any_host_alive() {
 void poll_watched() {
     HostState& h = host();
     if (h.watched.empty()) return;
-    std::vector<pollfd> fds;
+    static std::vector<pollfd> fds;  // kernel thread only; reused on every wake
+    fds.clear();
     for (const WatchedFd& w : h.watched) fds.push_back({w.fd, w.events, 0});
     if (poll(fds.data(), fds.size(), 0) <= 0) return;
     for (const pollfd& f : fds) {
