@@ -258,6 +258,16 @@ struct Parser {
         return fail(lx.tok_line, -ENOSPC, msg);
     }
 
+    // A second value after a one-value keyword: most likely a missing ';'.
+    int one_value_only(const char* kw) {
+        char what[64];
+        Out o{what, sizeof what};
+        o.put("';' after the value of '");
+        o.put(kw);
+        o.put("'");
+        return expected(what);
+    }
+
     // Each handler is called with the keyword consumed; it reads values up to
     // and including the ';'. A missing ';' shows up as a '}' or end of file.
     template <typename F>
@@ -293,7 +303,7 @@ struct Parser {
             int n = 0;
             s.set |= SET_UID;
             return values(kw, true, [&] {
-                if (n++) return too_many(kw, 1);
+                if (n++) return one_value_only(kw);
                 unsigned long v;
                 if (str_eq(lx.word, "root"))
                     s.uid = 0;
@@ -310,7 +320,7 @@ struct Parser {
             int n = 0;
             s.set |= SET_NICE;
             return values(kw, true, [&] {
-                if (n++) return too_many(kw, 1);
+                if (n++) return one_value_only(kw);
                 bool neg = lx.word[0] == '-';
                 unsigned long v;
                 if (!parse_number(lx.word + (neg ? 1 : 0), 10, &v) || v > 20)
@@ -455,7 +465,7 @@ struct Parser {
             int n = 0;
             s.set |= SET_PERIOD;
             return values(kw, true, [&] {
-                if (n++) return too_many(kw, 1);
+                if (n++) return one_value_only(kw);
                 long t = parse_ticks(lx.word, HZ);
                 if (t < 0 || t > 1000000) return bad_value(kw, "ticks, or seconds as NHZ");
                 s.period = static_cast<int>(t);
@@ -466,7 +476,7 @@ struct Parser {
             int n = 0;
             s.set |= SET_SIGMGR;
             return values(kw, true, [&] {
-                if (n++) return too_many(kw, 1);
+                if (n++) return one_value_only(kw);
                 return label_into(kw, s.sigmgr);
             });
         }

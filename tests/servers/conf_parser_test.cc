@@ -128,6 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "unknown kernel call 'FROBNICATE'"},
         BadCase{"service a {\n\n colour blue;\n};", 3, "unknown keyword 'colour'"},
         BadCase{"service a {\n uid 0\n};", 3, "expected ';' after 'uid', found '}'"},
+        BadCase{"service a {\n uid 0\n system KILL;\n};", 3,
+                "expected ';' after the value of 'uid', found 'system'"},
         BadCase{"service a {\n uid 0;\n", 3, "unterminated block of service 'a'"},
         BadCase{"service a {\n uid 0;\n}", 3, "expected ';' after '}', found end of file"},
         BadCase{"servise a { };", 1, "expected 'service', found 'servise'"},
