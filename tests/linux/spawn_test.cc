@@ -62,3 +62,26 @@ TEST_F(HostTest, SysSpawnOfMissingProgramFails) {
 
 }  // namespace
 }  // namespace umk_test
+
+namespace umk_test {
+namespace {
+
+// copy_to_proc into a bad address of the caller: EFAULT, and nothing breaks.
+TEST_F(HostTest, CopyToABadAddressIsEfault) {
+    boot("client 0 rs sys ipc=all calls=all\n");
+    umk::message m{};
+    m.I_REQUEST = umk::GET_PROCTAB;
+    m.I_VAL_PTR = 0x10;  // never mapped
+    m.I_VAL_LEN = static_cast<int>(sizeof(umk::proc_info) * (umk::NR_TASKS + umk::NR_PROCS));
+    EXPECT_EQ(host->client("rs")->kernel_call(umk::SYS_GETINFO, &m), -EFAULT);
+    std::vector<umk::proc_info> tab(umk::NR_TASKS + umk::NR_PROCS);
+    m = umk::message{};
+    m.I_REQUEST = umk::GET_PROCTAB;
+    m.I_VAL_PTR = reinterpret_cast<umk::vir_bytes>(tab.data());
+    m.I_VAL_LEN = static_cast<int>(sizeof(umk::proc_info) * tab.size());
+    ASSERT_EQ(host->client("rs")->kernel_call(umk::SYS_GETINFO, &m), umk::OK);
+    EXPECT_STREQ(tab[umk::NR_TASKS + 0].name, "rs");
+}
+
+}  // namespace
+}  // namespace umk_test
