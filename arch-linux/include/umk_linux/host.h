@@ -37,7 +37,8 @@ struct HostOptions {
 
 // A thread of the kernel process acting as the process in a `client` slot:
 // it has its own SlotPage and traps like a service, but is neither traced
-// nor confined. Use each Client from one thread at a time.
+// nor confined. Use each Client from one thread at a time, and only while
+// its slot lives (a sys_clear of the slot unmaps the Client's page).
 class Client {
   public:
     endpoint_t endpoint() const;
