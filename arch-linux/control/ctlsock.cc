@@ -330,6 +330,12 @@ class CtlSock final : public linux_host::KernelSlot {
             return answer(OK, "", mem_.get() + OFF_DATA, n * sizeof(rs::rs_list_entry), n);
         }
         answer(reply->m_type);
+        // RS has taken every service down: the system halts, as MINIX's
+        // shutdown ends in a reboot. The answer is already on its way.
+        if (rq_.rs_type == RS_SHUTDOWN && reply->m_type == OK) {
+            kprintf("umkctl: shutdown requested; stopping the kernel\n");
+            linux_host::request_stop();
+        }
     }
 
     // ---- cat: open, read until the end, close ----

@@ -27,6 +27,15 @@ std::atomic<bool> g_stop_requested{false};
 
 namespace {
 std::atomic<KernelPage*> g_kpage{nullptr};
+}  // namespace
+
+// Async-signal-safe: it only stores and rings the doorbell.
+void request_stop() {
+    g_stop_requested.store(true);
+    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
+}
+
+namespace {
 std::map<std::string, std::unique_ptr<Client>> g_clients;  // kernel thread writes at boot
 HostState* g_state = nullptr;
 
@@ -42,10 +51,7 @@ void on_sigio(int) {
     g_sigio_count.fetch_add(1);
     if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
 }
-void on_term(int) {
-    g_stop_requested.store(true);
-    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
-}
+void on_term(int) { request_stop(); }
 
 void install_handler(int sig, void (*fn)(int)) {
     struct sigaction sa {};

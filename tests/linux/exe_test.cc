@@ -91,15 +91,25 @@ TEST(UmkExecutable, BadConfigNamesFileAndLine) {
     EXPECT_TRUE(u.log.wait_for(path + ":2: unknown or misplaced option 'programm=y'", nullptr, 5s));
 }
 
-TEST(UmkExecutable, DefaultBootRunsDemoAndStopsOnSigterm) {
-    UmkProcess u({"boot"});
-    ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));
+TEST(UmkExecutable, DefaultBootRunsTheFullSystemAndStopsOnSigterm) {
+    // The default boot.conf is the full system: PM, devman, RS, DS, VM, hello.
+    const std::string sock = ::testing::TempDir() + "default_boot.sock";
+    UmkProcess u({"boot", "--sock", sock});
+    ASSERT_TRUE(u.log.wait_for("hello: Hello, World!", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
-    EXPECT_EQ(kids.size(), 3u);
+    EXPECT_EQ(kids.size(), 6u);
     kill(u.pid(), SIGTERM);
     int st = u.wait();
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
     for (pid_t k : kids) EXPECT_FALSE(pid_alive(k)) << k;
+}
+
+TEST(UmkExecutable, DemoConfigRunsPingPong) {
+    UmkProcess u({"boot", "--config", UMK_ETC "/demo.conf", "--programs", UMK_TEST_PROGRAMS});
+    ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));
+    kill(u.pid(), SIGTERM);
+    int st = u.wait();
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
 }
 
 TEST(UmkExecutable, ExitsWhenEveryBootProcessIsGone) {
@@ -114,7 +124,7 @@ TEST(UmkExecutable, ExitsWhenEveryBootProcessIsGone) {
 }
 
 TEST(UmkExecutable, Kill9OfKernelLeavesNoChild) {
-    UmkProcess u({"boot", "--config", UMK_ETC "/boot.conf", "--programs", UMK_TEST_PROGRAMS});
+    UmkProcess u({"boot", "--config", UMK_ETC "/demo.conf", "--programs", UMK_TEST_PROGRAMS});
     ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
     ASSERT_EQ(kids.size(), 3u);

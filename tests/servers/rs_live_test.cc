@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -200,6 +201,27 @@ TEST_F(RsSystem, BootListPsAndCat) {
     EXPECT_EQ(c.out, "Hello, World!\n");
     Result bad = cat("/dev/nosuch");
     EXPECT_NE(bad.status, 0);
+}
+
+TEST_F(RsSystem, ShutdownHaltsTheSystem) {
+    const pid_t hello = host_pid("hello");
+    ASSERT_GT(hello, 0) << ps().out;
+    Result r = service("shutdown");
+    EXPECT_EQ(r.status, 0) << r.out;
+    // The kernel process ends by itself and takes every service with it.
+    int st = 0;
+    bool reaped = false;
+    for (int i = 0; i < 200 && !reaped; ++i) {
+        if (waitpid(kernel_, &st, WNOHANG) == kernel_)
+            reaped = true;
+        else
+            std::this_thread::sleep_for(25ms);
+    }
+    ASSERT_TRUE(reaped) << "the kernel did not stop after shutdown\n" << kernel_log();
+    kernel_ = -1;
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+    EXPECT_NE(kernel_log().find("shutdown requested"), std::string::npos) << kernel_log();
+    EXPECT_TRUE(kill(hello, 0) != 0 && errno == ESRCH) << "hello survived the shutdown";
 }
 
 TEST_F(RsSystem, UpDownRestartRefresh) {

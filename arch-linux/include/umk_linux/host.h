@@ -105,5 +105,9 @@ const std::string& programs_dir();
 // The options of the running Host (e.g. control_socket for the control-
 // socket slot). Kernel thread, while a Host runs.
 const HostOptions& host_options();
+// End the running Host's event loop after the current wake-up, as SIGTERM
+// does (every child is killed and reaped). Kernel thread, while a Host runs;
+// used by the control socket for `umk service shutdown`.
+void request_stop();
 
 }  // namespace umk::linux_host
