@@ -10,42 +10,18 @@
 #include <cstring>
 
 #include "umk/err.h"
+#include "umk_linux/fd_io.h"
 
 namespace umk::control {
+
+using linux_host::read_all;
+using linux_host::write_all;
 
 std::string default_socket_path() {
     if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x)
         return std::string(x) + "/umk.sock";
     return "/tmp/umk-" + std::to_string(getuid()) + ".sock";
 }
-
-namespace {
-
-bool write_all(int fd, const void* buf, std::size_t len) {
-    const char* p = static_cast<const char*>(buf);
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-bool read_all(int fd, void* buf, std::size_t len) {
-    char* p = static_cast<char*>(buf);
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-}  // namespace
 
 int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
          std::string* error) {

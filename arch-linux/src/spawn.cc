@@ -22,6 +22,7 @@
 #include "host_state.h"
 #include "umk/arch.h"
 #include "umk/err.h"
+#include "umk_linux/fd_io.h"
 
 extern char** environ;
 
@@ -111,29 +112,6 @@ bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
     return ok;
 }
 
-bool write_all(int fd, const void* buf, std::size_t len) {
-    auto* p = static_cast<const char*>(buf);
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-bool read_all(int fd, void* buf, std::size_t len) {
-    auto* p = static_cast<char*>(buf);
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 // The child between fork and execve: only async-signal-safe calls.
 [[noreturn]] void child(pid_t kernel, int slot_fd, int kpage_fd, int sync_rd, int err_wr,
