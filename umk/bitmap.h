@@ -9,7 +9,7 @@ namespace umk {
 
 template <int N>
 class Bitmap {
-public:
+  public:
     static constexpr int size() { return N; }
     constexpr bool test(int i) const {
         return i >= 0 && i < N && (words_[i / 64] >> (i % 64)) & 1u;
@@ -38,7 +38,7 @@ public:
         return -1;
     }
 
-private:
+  private:
     std::uint64_t words_[(N + 63) / 64] = {};
 };
 

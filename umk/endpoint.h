@@ -37,10 +37,15 @@ constexpr proc_nr_t endpoint_slot(endpoint_t e) {
 constexpr int next_generation(int generation) {
     return generation >= ENDPOINT_MAX_GENERATION ? 1 : generation + 1;
 }
-constexpr bool slot_in_range(proc_nr_t slot) { return slot >= -NR_TASKS && slot < NR_PROCS; }
-constexpr bool is_kernel_slot(proc_nr_t slot) { return slot < 0; }
+constexpr bool slot_in_range(proc_nr_t slot) {
+    return slot >= -NR_TASKS && slot < NR_PROCS;
+}
+constexpr bool is_kernel_slot(proc_nr_t slot) {
+    return slot < 0;
+}
 
-static_assert(endpoint_slot(make_endpoint(7, 42)) == 42 && endpoint_generation(make_endpoint(7, 42)) == 7);
+static_assert(endpoint_slot(make_endpoint(7, 42)) == 42 &&
+              endpoint_generation(make_endpoint(7, 42)) == 7);
 static_assert(endpoint_slot(SYSTEM) == SYSTEM && endpoint_generation(SYSTEM) == 0);
 
 }  // namespace umk

@@ -88,18 +88,18 @@ UMK_DEFINE_ERRNO(ELOOP, 40);
 UMK_DEFINE_ERRNO(ERESTART, 85);
 
 // MINIX's own numbers (3.1.x), unknown to Linux.
-#define EGENERIC 99     // generic error
-#define ELOCKED 101     // SEND/RECEIVE would deadlock
-#define EBADCALL 102    // unknown IPC trap
-#define EBADSRCDST 103  // source or destination is not a valid endpoint
-#define ECALLDENIED 104 // IPC to that target or that kernel call is not permitted
-#define EDEADSRCDST 105 // source or destination is dead or stale
-#define ENOTREADY 106   // SENDNB: the destination is not receiving
-#define EBADREQUEST 107 // malformed kernel call
-#define ESRCDIED 108    // the process we were receiving from died
-#define EDSTDIED 109    // the process we were sending to died
-#define ETRAPDENIED 110 // that IPC trap is not permitted
-#define EDONTREPLY 201  // pseudo-code: the handler must not reply
+#define EGENERIC 99      // generic error
+#define ELOCKED 101      // SEND/RECEIVE would deadlock
+#define EBADCALL 102     // unknown IPC trap
+#define EBADSRCDST 103   // source or destination is not a valid endpoint
+#define ECALLDENIED 104  // IPC to that target or that kernel call is not permitted
+#define EDEADSRCDST 105  // source or destination is dead or stale
+#define ENOTREADY 106    // SENDNB: the destination is not receiving
+#define EBADREQUEST 107  // malformed kernel call
+#define ESRCDIED 108     // the process we were receiving from died
+#define EDSTDIED 109     // the process we were sending to died
+#define ETRAPDENIED 110  // that IPC trap is not permitted
+#define EDONTREPLY 201   // pseudo-code: the handler must not reply
 
 #undef UMK_DEFINE_ERRNO
 

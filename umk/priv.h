@@ -24,15 +24,21 @@ inline constexpr std::uint32_t CHECK_MEM = 0x80;
 // the rest are handed out dynamically. USER_PRIV_ID is shared by every user
 // process.
 inline constexpr sys_id_t USER_PRIV_ID = NR_TASKS + 10;  // MINIX: 14 (INIT's static id)
-constexpr sys_id_t static_priv_id(proc_nr_t slot) { return slot + NR_TASKS; }
+constexpr sys_id_t static_priv_id(proc_nr_t slot) {
+    return slot + NR_TASKS;
+}
 inline constexpr int NR_STATIC_PRIV_IDS = NR_TASKS + 16;  // first dynamic id
 
 inline constexpr int NR_IO_RANGE = 32;
 inline constexpr int NR_MEM_RANGE = 10;
 inline constexpr int NR_IRQ = 4;
 
-struct io_range { std::uint32_t ior_base, ior_limit; };
-struct mem_range { vir_bytes mr_base, mr_limit; };
+struct io_range {
+    std::uint32_t ior_base, ior_limit;
+};
+struct mem_range {
+    vir_bytes mr_base, mr_limit;
+};
 
 struct Priv {
     proc_nr_t s_proc_nr;  // the slot this privilege belongs to (NONE if free)
@@ -44,15 +50,15 @@ struct Priv {
     std::uint32_t s_asynsize;
     endpoint_t s_asynendpoint;
 
-    std::uint32_t s_trap_mask;               // bit n: IPC trap n allowed
-    Bitmap<NR_SYS_PROCS> s_ipc_to;           // priv ids it may send to
-    Bitmap<NR_SYS_CALLS> s_k_call_mask;      // bit k: kernel call KERNEL_CALL+k allowed
-    endpoint_t s_sig_mgr;                    // who handles its signals (NONE: nobody)
+    std::uint32_t s_trap_mask;           // bit n: IPC trap n allowed
+    Bitmap<NR_SYS_PROCS> s_ipc_to;       // priv ids it may send to
+    Bitmap<NR_SYS_CALLS> s_k_call_mask;  // bit k: kernel call KERNEL_CALL+k allowed
+    endpoint_t s_sig_mgr;                // who handles its signals (NONE: nobody)
 
-    Bitmap<NR_SYS_PROCS> s_notify_pending;   // notifications by sender priv id
-    std::uint32_t s_int_pending;             // pending interrupt bits (HARDWARE notifies)
-    sigset_t_ s_sig_pending;                 // pending signals (SYSTEM notifies)
-    Timer s_alarm_timer;                     // SETALARM
+    Bitmap<NR_SYS_PROCS> s_notify_pending;  // notifications by sender priv id
+    std::uint32_t s_int_pending;            // pending interrupt bits (HARDWARE notifies)
+    sigset_t_ s_sig_pending;                // pending signals (SYSTEM notifies)
+    Timer s_alarm_timer;                    // SETALARM
 
     // Memory grants (SETGRANT), in the memory of the process.
     vir_bytes s_grant_table;

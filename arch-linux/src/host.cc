@@ -51,7 +51,9 @@ void on_sigio(int) {
     g_sigio_count.fetch_add(1);
     if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
 }
-void on_term(int) { request_stop(); }
+void on_term(int) {
+    request_stop();
+}
 
 void install_handler(int sig, void (*fn)(int)) {
     struct sigaction sa {};

@@ -112,7 +112,6 @@ bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
     return ok;
 }
 
-
 // The child between fork and execve: only async-signal-safe calls.
 [[noreturn]] void child(pid_t kernel, int slot_fd, int kpage_fd, int sync_rd, int err_wr,
                         const char* path, char* const* argv, sock_filter* filter,

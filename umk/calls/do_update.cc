@@ -13,9 +13,9 @@
 // where a service that told RS "ready" waits, and its MF_REPLY_PEND moves
 // with its image, so a reply can only complete the image that asked. umk
 // also refuses (EBUSY) a process blocked sending (its message would change
-// sender) or holding a delivered message not yet copied out - except that with SYS_UPD_ROLLBACK a pending send of
-// the source is aborted first (later MINIX), since a rollback is how RS gets
-// rid of a new version stuck halfway.
+// sender) or holding a delivered message not yet copied out - except that with SYS_UPD_ROLLBACK a
+// pending send of the source is aborted first (later MINIX), since a rollback is how RS gets rid of
+// a new version stuck halfway.
 //
 // The Proc records and the Priv records are exchanged; each slot keeps its
 // identity: p_endpoint, p_nr, p_priv (and s_proc_nr), s_id, and what was

@@ -38,12 +38,13 @@ struct alignas(64) SlotPage {
     std::int32_t self;                    // kernel: the endpoint of this slot (kept current)
     std::uint64_t table;                  // SENDA: address of the asynmsg_t table
     std::uint32_t pad[6];
-    message msg;                          // in: message / kernel call; out: delivered message / reply
+    message msg;  // in: message / kernel call; out: delivered message / reply
 };
 static_assert(sizeof(SlotPage) <= 4096);
 
 struct alignas(64) KernelPage {
-    std::atomic<std::uint32_t> doorbell;  // bumped by every trap and by the kernel's SIGCHLD handler
+    std::atomic<std::uint32_t>
+        doorbell;  // bumped by every trap and by the kernel's SIGCHLD handler
     std::atomic<std::uint32_t> sleeping;  // kernel: 1 while in futex wait on doorbell
     std::atomic<std::uint64_t> ticks;     // kernel: uptime in ticks (read-only for services)
     std::atomic<std::uint32_t> hz;

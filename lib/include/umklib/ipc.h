@@ -9,8 +9,8 @@
 namespace umk {
 
 int ipc_send(endpoint_t dst, message* m);
-int ipc_receive(endpoint_t src, message* m);   // src: an endpoint or ANY
-int ipc_sendrec(endpoint_t dst, message* m);   // the reply overwrites *m
+int ipc_receive(endpoint_t src, message* m);  // src: an endpoint or ANY
+int ipc_sendrec(endpoint_t dst, message* m);  // the reply overwrites *m
 int ipc_sendnb(endpoint_t dst, message* m);
 int ipc_notify(endpoint_t dst);
 int ipc_senda(asynmsg_t* table, std::size_t count);
@@ -18,7 +18,9 @@ int ipc_senda(asynmsg_t* table, std::size_t count);
 // Asynchronous send through the library's own SENDA table (MINIX asynsend3):
 // the message is queued and the call returns at once.
 int asynsend3(endpoint_t dst, const message* m, unsigned flags);
-inline int asynsend(endpoint_t dst, const message* m) { return asynsend3(dst, m, 0); }
+inline int asynsend(endpoint_t dst, const message* m) {
+    return asynsend3(dst, m, 0);
+}
 
 // The caller's own endpoint (valid after the library's startup; updated by
 // a live update, since the new version takes over the old endpoint).

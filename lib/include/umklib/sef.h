@@ -71,22 +71,22 @@ int sef_receive_status(endpoint_t src, message* m, int* status);
 // passes init and prepare results to RS unchanged. Passing nullptr to a
 // setter restores the default.
 int sef_cb_init_null(int type, sef_init_info_t* info);
-int sef_cb_init_fail(int type, sef_init_info_t* info);      // ENOSYS
-int sef_cb_init_crash(int type, sef_init_info_t* info);     // panics
-int sef_cb_init_timeout(int type, sef_init_info_t* info);   // never returns (hangs)
+int sef_cb_init_fail(int type, sef_init_info_t* info);     // ENOSYS
+int sef_cb_init_crash(int type, sef_init_info_t* info);    // panics
+int sef_cb_init_timeout(int type, sef_init_info_t* info);  // never returns (hangs)
 void sef_cb_ping_reply_pong(endpoint_t source);
 void sef_cb_ping_reply_null(endpoint_t source);
-int sef_cb_lu_prepare_null(int state);                      // ENOTREADY
+int sef_cb_lu_prepare_null(int state);  // ENOTREADY
 int sef_cb_lu_prepare_always_ready(int state);
 int sef_cb_lu_prepare_never_ready(int state);
 int sef_cb_lu_prepare_crash(int state);
 int sef_cb_lu_state_isvalid_null(int state);
-int sef_cb_lu_state_isvalid_standard(int state);            // 1..3
+int sef_cb_lu_state_isvalid_standard(int state);  // 1..3
 void sef_cb_lu_state_changed_null(int old_state, int state);
 void sef_cb_lu_state_dump_null(int state);
 int sef_cb_lu_state_save_null(int state);
 void sef_cb_signal_handler_null(int signo);
-void sef_cb_signal_handler_term(int signo);                 // exit on SIGTERM
+void sef_cb_signal_handler_term(int signo);  // exit on SIGTERM
 void sef_cb_signal_handler_posix_default(int signo);
 int sef_cb_signal_manager_null(endpoint_t target, int signo);
 

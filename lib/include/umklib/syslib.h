@@ -11,7 +11,7 @@ namespace umk {
 // The raw kernel-call trap: request in *m (m_type = call), reply in *m.
 int kernel_call(int call, message* m);
 
-int sys_exit();                                   // does not return on success
+int sys_exit();  // does not return on success
 int sys_clear(endpoint_t ep);
 int sys_kill(endpoint_t ep, int sig);
 int sys_getksig(endpoint_t* ep, sigset_t_* map);  // *ep == NONE: nothing pending
@@ -23,7 +23,7 @@ int sys_resume(endpoint_t ep);
 int sys_setalarm(clock_t_ ticks, bool absolute, clock_t_* left = nullptr);
 int sys_times(endpoint_t ep, clock_t_* user_time, clock_t_* uptime);
 int sys_uptime(clock_t_* ticks);
-int sys_hz();                                     // ticks per second
+int sys_hz();  // ticks per second
 int sys_whoami(endpoint_t* ep, char* name, std::size_t len, std::uint32_t* priv_flags);
 int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep = SELF);
 int sys_diagctl_diag(const char* buf, std::size_t len);
@@ -34,7 +34,8 @@ int sys_privctl(endpoint_t ep, int request, void* arg = nullptr);
 
 // Memory grants. The library keeps the caller's grant table and registers
 // it with SYS_SETGRANT on first use.
-cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes, std::uint32_t access);
+cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
+                               std::uint32_t access);
 cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t gid);
 int cpf_revoke(cp_grant_id_t gid);
 int sys_safecopyfrom(endpoint_t granter, cp_grant_id_t gid, vir_bytes offset, vir_bytes addr,
