@@ -24,8 +24,7 @@ int ipc_notify(endpoint_t dst) {
 int ipc_senda(asynmsg_t* table, std::size_t count) {
     // The kernel takes the entry count where other traps take an endpoint.
     if (count > static_cast<std::size_t>(NR_ASYNC_MAX)) return -EDOM;
-    return arch_trap_ipc(SENDA, static_cast<endpoint_t>(count), nullptr,
-                         reinterpret_cast<vir_bytes>(table));
+    return arch_trap_ipc(SENDA, static_cast<endpoint_t>(count), nullptr, vir_addr(table));
 }
 
 endpoint_t self_endpoint() {

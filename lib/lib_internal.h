@@ -26,7 +26,7 @@ inline message blank_message() {
 }
 
 inline vir_bytes addr_of(const void* p) {
-    return reinterpret_cast<vir_bytes>(p);
+    return vir_addr(p);
 }
 
 // Reset the library's private tables. Only the unit tests call these, to

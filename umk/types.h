@@ -14,6 +14,13 @@ using clock_t_ = std::uint64_t;   // ticks since boot
 using sigset_t_ = std::uint64_t;  // bit n = signal n (see sig.h)
 using cp_grant_id_t = std::int32_t;
 
+// The address of an object in the calling process, as the kernel sees it.
+// Through uintptr_t: a direct cast to the 64-bit vir_bytes sign-extends a
+// pointer on i386.
+inline vir_bytes vir_addr(const volatile void* p) {
+    return static_cast<vir_bytes>(reinterpret_cast<std::uintptr_t>(p));
+}
+
 // The MINIX message, with fixed-width fields so that it has the same layout
 // on i386 and on the 64-bit Linux host (the MINIX original grows from 36 to
 // 56 bytes on LP64). Field names follow MINIX: mN_xK is field K of kind x in

@@ -151,7 +151,7 @@ class CtlSock final : public linux_host::KernelSlot {
   private:
     enum class Step { IDLE, SETGRANT, RS, CAT_OPEN, CAT_READ, CAT_CLOSE };
 
-    vir_bytes addr(std::size_t off) { return reinterpret_cast<vir_bytes>(mem_.get() + off); }
+    vir_bytes addr(std::size_t off) { return vir_addr(mem_.get() + off); }
     cp_grant_t* grants() { return reinterpret_cast<cp_grant_t*>(mem_.get() + OFF_GRANTS); }
 
     void set_grant(cp_grant_id_t id, endpoint_t to, std::size_t off, std::size_t len,

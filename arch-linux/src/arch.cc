@@ -46,7 +46,7 @@ int vm_copy(const Proc& p, bool to_proc, vir_bytes addr, void* local, std::size_
     if (len == 0) return OK;
     switch (a.kind) {
         case ArchKind::IN_KERNEL: {
-            auto base = reinterpret_cast<vir_bytes>(a.mem);
+            auto base = vir_addr(a.mem);
             if (addr < base || len > a.mem_len || addr - base > a.mem_len - len) return -EFAULT;
             if (to_proc)
                 std::memcpy(a.mem + (addr - base), local, len);

@@ -134,7 +134,7 @@ class BenchHost {
         message m{};
         m.CTL_ENDPT = ep;
         m.CTL_REQUEST = SYS_PRIV_SET_SYS;
-        m.CTL_ARG_PTR = reinterpret_cast<vir_bytes>(&args);
+        m.CTL_ARG_PTR = vir_addr(&args);
         int r = client_->kernel_call(SYS_PRIVCTL, &m);
         if (r == OK) {
             m = message{};

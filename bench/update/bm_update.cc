@@ -104,7 +104,7 @@ class UpdateHost {
             grants_[0] = cp_grant_t{};
             grants_[0].cp_flags = CPF_USED | CPF_VALID | CPF_DIRECT | CPF_READ;
             grants_[0].cp_to = rs_;
-            grants_[0].cp_start = reinterpret_cast<vir_bytes>(&start_);
+            grants_[0].cp_start = vir_addr(&start_);
             grants_[0].cp_len = sizeof start_;
             m.RS_CMD_GRANT = 0;
             m.RS_CMD_LEN = sizeof start_;
@@ -216,7 +216,7 @@ class UpdateHost {
         if (bench_ == nullptr || hammer_ == nullptr || rs_ == NONE)
             return fail("the booted system lacks bench/hammer/rs", error);
         message m{};
-        m.SG_ADDR = reinterpret_cast<vir_bytes>(grants_.data());
+        m.SG_ADDR = vir_addr(grants_.data());
         m.SG_SIZE = static_cast<std::int32_t>(grants_.size());
         if (bench_->kernel_call(SYS_SETGRANT, &m) != OK)
             return fail("cannot register the bench client's grant table", error);

@@ -44,8 +44,7 @@ int do_read(const message& m) {
     if (bytes > m.COUNT) bytes = m.COUNT;
     if (bytes == 0) return 0;
     int r = sys_safecopyto(m.IO_ENDPT, static_cast<cp_grant_id_t>(m.IO_GRANT), 0,
-                           reinterpret_cast<vir_bytes>(HELLO_MESSAGE + pos),
-                           static_cast<std::size_t>(bytes));
+                           vir_addr(HELLO_MESSAGE + pos), static_cast<std::size_t>(bytes));
     return r == OK ? bytes : r;
 }
 

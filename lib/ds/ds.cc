@@ -16,8 +16,8 @@ int invoke(int type, const char* key, message* m) {
     std::size_t key_len = key_out ? DS_MAX_KEYLEN : str::len(key) + 1;
     if (!key_out && (key_len < 2 || key_len > static_cast<std::size_t>(DS_MAX_KEYLEN)))
         return -EINVAL;
-    cp_grant_id_t g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(key), key_len,
-                                       key_out ? CPF_WRITE : CPF_READ);
+    cp_grant_id_t g =
+        cpf_grant_direct(DS_PROC_NR, vir_addr(key), key_len, key_out ? CPF_WRITE : CPF_READ);
     if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
     m->m_type = type;
     m->DS_KEY_GRANT = g;
@@ -31,7 +31,7 @@ int publish_raw(const char* key, const void* addr, std::size_t length, int flags
     message m{};
     cp_grant_id_t g = GRANT_INVALID;
     if (length > 0) {
-        g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(addr), length, CPF_READ);
+        g = cpf_grant_direct(DS_PROC_NR, vir_addr(addr), length, CPF_READ);
         if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
     }
     m.DS_VAL = g;
@@ -46,7 +46,7 @@ int retrieve_raw(const char* key, void* addr, std::size_t* length, int flags) {
     message m{};
     cp_grant_id_t g = GRANT_INVALID;
     if (*length > 0) {
-        g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(addr), *length, CPF_WRITE);
+        g = cpf_grant_direct(DS_PROC_NR, vir_addr(addr), *length, CPF_WRITE);
         if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
     }
     m.DS_VAL = g;

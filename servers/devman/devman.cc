@@ -154,8 +154,8 @@ int do_read(message& m) {
     Driver& d = drivers[f->driver];
     if (!d.in_use) return -EIO;
 
-    cp_grant_id_t g = cpf_grant_direct(d.endpoint, reinterpret_cast<vir_bytes>(bounce),
-                                       static_cast<std::size_t>(want), CPF_WRITE);
+    cp_grant_id_t g =
+        cpf_grant_direct(d.endpoint, vir_addr(bounce), static_cast<std::size_t>(want), CPF_WRITE);
     if (g < 0) return -ENOSPC;
     message req{};
     req.m_type = DEV_READ_S;
@@ -170,8 +170,8 @@ int do_read(message& m) {
     // The driver was restarted under us: the retry went to the new endpoint,
     // which our grant did not name. Grant again.
     if (n == -EPERM && d.in_use && d.endpoint != before) {
-        g = cpf_grant_direct(d.endpoint, reinterpret_cast<vir_bytes>(bounce),
-                             static_cast<std::size_t>(want), CPF_WRITE);
+        g = cpf_grant_direct(d.endpoint, vir_addr(bounce), static_cast<std::size_t>(want),
+                             CPF_WRITE);
         req.IO_GRANT = static_cast<vir_bytes>(g);
         n = ask_driver(d, req);
         cpf_revoke(g);
@@ -181,7 +181,7 @@ int do_read(message& m) {
     if (n > 0 && inline_reply) {
         str::mem_copy(m.DEVMAN_DATA, bounce, static_cast<std::size_t>(n));
     } else if (n > 0) {
-        int r = sys_safecopyto(m.m_source, m.DEVMAN_GRANT, 0, reinterpret_cast<vir_bytes>(bounce),
+        int r = sys_safecopyto(m.m_source, m.DEVMAN_GRANT, 0, vir_addr(bounce),
                                static_cast<std::size_t>(n));
         if (r != OK) return r;
     }

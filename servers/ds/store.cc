@@ -96,7 +96,7 @@ int get_key(const message& m, char* key) {
         log_printf("ds: bogus key length %d from %d\n", len, m.m_source);
         return -EINVAL;
     }
-    int r = sys_safecopyfrom(m.m_source, m.DS_KEY_GRANT, 0, reinterpret_cast<vir_bytes>(key),
+    int r = sys_safecopyfrom(m.m_source, m.DS_KEY_GRANT, 0, vir_addr(key),
                              static_cast<std::size_t>(len));
     if (r != OK) {
         log_printf("ds: copying the key from %d failed: %d\n", m.m_source, r);
@@ -194,8 +194,8 @@ int do_publish(message& m) {
     }
 
     if (len > 0) {
-        r = sys_safecopyfrom(m.m_source, static_cast<cp_grant_id_t>(m.DS_VAL), 0,
-                             reinterpret_cast<vir_bytes>(scratch), len);
+        r = sys_safecopyfrom(m.m_source, static_cast<cp_grant_id_t>(m.DS_VAL), 0, vir_addr(scratch),
+                             len);
         if (r != OK) {
             log_printf("ds: publish: copying the value from %d failed: %d\n", m.m_source, r);
             return r;
@@ -241,8 +241,8 @@ int do_retrieve(message& m) {
     std::int64_t want = m.DS_VAL_LEN < 0 ? 0 : m.DS_VAL_LEN;
     std::uint32_t len = want < e->mem_len ? static_cast<std::uint32_t>(want) : e->mem_len;
     if (len > 0) {
-        r = sys_safecopyto(m.m_source, static_cast<cp_grant_id_t>(m.DS_VAL), 0,
-                           reinterpret_cast<vir_bytes>(e->mem), len);
+        r = sys_safecopyto(m.m_source, static_cast<cp_grant_id_t>(m.DS_VAL), 0, vir_addr(e->mem),
+                           len);
         if (r != OK) {
             log_printf("ds: retrieve: copying to %d failed: %d\n", m.m_source, r);
             return r;
@@ -257,7 +257,7 @@ int do_retrieve_label(message& m) {
     if (!e) return -ESRCH;
     std::size_t len = str::len(e->key) + 1;
     if (m.DS_KEY_LEN < static_cast<int>(len)) return -EINVAL;
-    int r = sys_safecopyto(m.m_source, m.DS_KEY_GRANT, 0, reinterpret_cast<vir_bytes>(e->key), len);
+    int r = sys_safecopyto(m.m_source, m.DS_KEY_GRANT, 0, vir_addr(e->key), len);
     if (r != OK) log_printf("ds: retrieve label: copying to %d failed: %d\n", m.m_source, r);
     return r;
 }
@@ -318,7 +318,7 @@ int do_check(message& m) {
     const Entry& e = entries[i];
     std::size_t len = str::len(e.key) + 1;
     if (m.DS_KEY_LEN < static_cast<int>(len)) return -EINVAL;
-    int r = sys_safecopyto(m.m_source, m.DS_KEY_GRANT, 0, reinterpret_cast<vir_bytes>(e.key), len);
+    int r = sys_safecopyto(m.m_source, m.DS_KEY_GRANT, 0, vir_addr(e.key), len);
     if (r != OK) {
         log_printf("ds: check: copying to %d failed: %d\n", m.m_source, r);
         return r;

@@ -58,7 +58,7 @@ TEST_F(LibAsynsend, WindowSkipsFinishedEntriesAtTheFront) {
     asynmsg_t* t = table_of(a);
     t[0].flags |= AMF_DONE;
     const fake::Trap c = send(5, 3);
-    EXPECT_EQ(c.table, reinterpret_cast<vir_bytes>(&t[1]));
+    EXPECT_EQ(c.table, vir_addr(&t[1]));
     EXPECT_EQ(c.ep, 2);
 }
 

@@ -25,15 +25,14 @@ class LibGrants : public ::testing::Test {
 
 TEST_F(LibGrants, FirstGrantRegistersTheTableOnce) {
     char buf[100];
-    const cp_grant_id_t g =
-        cpf_grant_direct(7, reinterpret_cast<vir_bytes>(buf), sizeof buf, CPF_READ | CPF_WRITE);
+    const cp_grant_id_t g = cpf_grant_direct(7, vir_addr(buf), sizeof buf, CPF_READ | CPF_WRITE);
     ASSERT_GE(g, 0);
     ASSERT_NE(table, nullptr);
     EXPECT_EQ(entries, 64);
     const cp_grant_t& e = table[g];
     EXPECT_EQ(e.cp_flags, CPF_USED | CPF_VALID | CPF_DIRECT | CPF_READ | CPF_WRITE);
     EXPECT_EQ(e.cp_to, 7);
-    EXPECT_EQ(e.cp_start, reinterpret_cast<vir_bytes>(buf));
+    EXPECT_EQ(e.cp_start, vir_addr(buf));
     EXPECT_EQ(e.cp_len, sizeof buf);
     EXPECT_GE(cpf_grant_direct(8, 0x1000, 1, CPF_READ), 0);
     EXPECT_EQ(fake::kernel_calls(SYS_SETGRANT).size(), 1u);

@@ -69,7 +69,7 @@ TEST_F(LibSyslib, SendaPassesCountAsEndpointAndTheTable) {
     auto t = fake::ipc_traps();
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t[0].ep, 3);
-    EXPECT_EQ(t[0].table, reinterpret_cast<vir_bytes>(table));
+    EXPECT_EQ(t[0].table, vir_addr(table));
     EXPECT_EQ(ipc_senda(table, NR_ASYNC_MAX + 1), -EDOM);  // refused without a trap
     EXPECT_EQ(fake::ipc_traps().size(), 1u);
 }
@@ -207,7 +207,7 @@ TEST_F(LibSyslib, SysGetinfo) {
     EXPECT_EQ(sys_getinfo(GET_PROCTAB, buf, sizeof buf, 7), OK);
     EXPECT_EQ(request.I_REQUEST, GET_PROCTAB);
     EXPECT_EQ(request.I_ENDPT, 7);
-    EXPECT_EQ(request.I_VAL_PTR, reinterpret_cast<vir_bytes>(buf));
+    EXPECT_EQ(request.I_VAL_PTR, vir_addr(buf));
     EXPECT_EQ(request.I_VAL_LEN, 64);
 }
 
@@ -228,7 +228,7 @@ TEST_F(LibSyslib, SysSpawn) {
     EXPECT_EQ(ep, 36570);
     EXPECT_STREQ(reinterpret_cast<const char*>(request.SPAWN_PROG), "hello");
     EXPECT_EQ(request.SPAWN_PROG_LEN, 5);
-    EXPECT_EQ(request.SPAWN_ARGS, reinterpret_cast<vir_bytes>(args));
+    EXPECT_EQ(request.SPAWN_ARGS, vir_addr(args));
     EXPECT_EQ(request.SPAWN_ARGS_LEN, 5);
     EXPECT_EQ(sys_spawn("", nullptr, 0, &ep), -EINVAL);
 }
@@ -239,7 +239,7 @@ TEST_F(LibSyslib, SysPrivctl) {
     EXPECT_EQ(sys_privctl(9, SYS_PRIV_SET_SYS, &pa), OK);
     EXPECT_EQ(request.CTL_ENDPT, 9);
     EXPECT_EQ(request.CTL_REQUEST, SYS_PRIV_SET_SYS);
-    EXPECT_EQ(request.CTL_ARG_PTR, reinterpret_cast<vir_bytes>(&pa));
+    EXPECT_EQ(request.CTL_ARG_PTR, vir_addr(&pa));
     EXPECT_EQ(sys_privctl(9, SYS_PRIV_ALLOW), OK);
     EXPECT_EQ(request.CTL_ARG_PTR, 0u);
 }
@@ -247,14 +247,14 @@ TEST_F(LibSyslib, SysPrivctl) {
 TEST_F(LibSyslib, SysSafecopy) {
     capture(SYS_SAFECOPYFROM);
     char buf[16];
-    EXPECT_EQ(sys_safecopyfrom(11, 3, 8, reinterpret_cast<vir_bytes>(buf), sizeof buf), OK);
+    EXPECT_EQ(sys_safecopyfrom(11, 3, 8, vir_addr(buf), sizeof buf), OK);
     EXPECT_EQ(request.SCP_FROM_TO, 11);
     EXPECT_EQ(request.SCP_GID, 3);
     EXPECT_EQ(request.SCP_OFFSET, 8);
-    EXPECT_EQ(request.SCP_ADDRESS, reinterpret_cast<vir_bytes>(buf));
+    EXPECT_EQ(request.SCP_ADDRESS, vir_addr(buf));
     EXPECT_EQ(request.SCP_BYTES, 16);
     capture(SYS_SAFECOPYTO, -EPERM);
-    EXPECT_EQ(sys_safecopyto(11, 4, 0, reinterpret_cast<vir_bytes>(buf), 1), -EPERM);
+    EXPECT_EQ(sys_safecopyto(11, 4, 0, vir_addr(buf), 1), -EPERM);
     EXPECT_EQ(request.m_type, SYS_SAFECOPYTO);
     EXPECT_EQ(request.SCP_GID, 4);
 }

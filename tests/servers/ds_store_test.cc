@@ -316,7 +316,7 @@ TEST_F(Ds, FailedOverwriteLeavesTheOldValue) {
     message m{};
     char key[] = "m";
     // A publish whose value grant is bogus must not clobber the entry.
-    cp_grant_id_t g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(key), 2, CPF_READ);
+    cp_grant_id_t g = cpf_grant_direct(DS_PROC_NR, vir_addr(key), 2, CPF_READ);
     m.m_type = DS_PUBLISH;
     m.DS_KEY_GRANT = g;
     m.DS_KEY_LEN = 2;
@@ -390,8 +390,8 @@ TEST_F(Ds, SurvivesRandomRequests) {
         for (std::size_t k = 0; k < 96; k++)
             buf[k] = static_cast<char>("ab.*|()[]^$\\x"[rnd() % 13]);
         buf[rnd() % 96] = '\0';
-        cp_grant_id_t g = cpf_grant_direct(DS_PROC_NR, reinterpret_cast<vir_bytes>(buf),
-                                           1 + rnd() % sizeof buf, rnd() % 4);
+        cp_grant_id_t g =
+            cpf_grant_direct(DS_PROC_NR, vir_addr(buf), 1 + rnd() % sizeof buf, rnd() % 4);
         message m{};
         m.m_type = DS_RQ_BASE + static_cast<int>(rnd() % 9);
         m.DS_KEY_GRANT = rnd() % 8 ? g : static_cast<int>(rnd());

@@ -49,8 +49,7 @@ class Hello : public ::testing::Test {
         m.COUNT = count;
         cp_grant_id_t g = GRANT_INVALID;
         if (buf) {
-            g = cpf_grant_direct(HELLO, reinterpret_cast<vir_bytes>(buf),
-                                 static_cast<std::size_t>(count), CPF_WRITE);
+            g = cpf_grant_direct(HELLO, vir_addr(buf), static_cast<std::size_t>(count), CPF_WRITE);
             m.IO_GRANT = static_cast<vir_bytes>(g);
         }
         int r = ipc_sendrec(HELLO, &m);

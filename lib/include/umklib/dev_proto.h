@@ -93,8 +93,7 @@ inline int dev_read(int fd, void* buf, std::size_t len) {
         }
         return m.m_type;
     }
-    cp_grant_id_t g =
-        cpf_grant_direct(DEVMAN_PROC_NR, reinterpret_cast<vir_bytes>(buf), len, CPF_WRITE);
+    cp_grant_id_t g = cpf_grant_direct(DEVMAN_PROC_NR, vir_addr(buf), len, CPF_WRITE);
     if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
     message m{};
     m.m_type = DEVMAN_READ;

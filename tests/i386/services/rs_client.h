@@ -27,8 +27,7 @@ inline int rs_request(int type, const char* label, const char* program, int stat
     copy(block.program, sizeof block.program, program);
     block.period = -1;
     block.state = state;
-    const cp_grant_id_t g =
-        cpf_grant_direct(RS_EP, reinterpret_cast<vir_bytes>(&block), sizeof block, CPF_READ);
+    const cp_grant_id_t g = cpf_grant_direct(RS_EP, vir_addr(&block), sizeof block, CPF_READ);
     if (g < 0) return g;
     message m{};
     m.m_type = type;
