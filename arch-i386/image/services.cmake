@@ -11,7 +11,8 @@ else()
   file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
   list(APPEND _lib_neutral ${UMK_SOURCE_DIR}/umk/format.cc ${UMK_SOURCE_DIR}/umk/names.cc)
 endif()
-file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc)
+file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc
+     ${UMK_SOURCE_DIR}/arch-i386/common/*.cc)
 add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386})
 target_include_directories(umk_service_i386
   PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
