@@ -1,8 +1,13 @@
-# Fails if a file under umk/ includes a header outside the allowed
-# freestanding set. Run as a test: cmake -DCORE_DIR=... -P CheckFreestanding.cmake
+# Fails if a source file includes a header outside the freestanding set the
+# core may use (no host or libc headers). Run as a test:
+#   cmake -DWHAT=umk/ -DPATTERNS="<dir>/*.h;<dir>/*.cc" [-DRECURSE=ON] -P CheckFreestanding.cmake
 set(allowed cstddef cstdint cstdarg type_traits limits new utility concepts compare
     initializer_list atomic bit)
-file(GLOB_RECURSE files ${CORE_DIR}/*.h ${CORE_DIR}/*.cc)
+if(RECURSE)
+  file(GLOB_RECURSE files ${PATTERNS})
+else()
+  file(GLOB files ${PATTERNS})
+endif()
 set(bad "")
 foreach(f ${files})
   file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*<")
@@ -15,7 +20,10 @@ foreach(f ${files})
   endforeach()
 endforeach()
 if(bad)
-  message(FATAL_ERROR "umk/ must stay freestanding; these includes are not allowed:\n${bad}")
+  message(FATAL_ERROR "${WHAT} must stay freestanding; these includes are not allowed:\n${bad}")
 endif()
 list(LENGTH files n)
-message(STATUS "umk/: ${n} files checked, all includes freestanding")
+if(n EQUAL 0)
+  message(FATAL_ERROR "${WHAT}: no files matched ${PATTERNS}")
+endif()
+message(STATUS "${WHAT}: ${n} files checked, all includes freestanding")
