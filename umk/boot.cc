@@ -45,6 +45,7 @@ void reset_slot(proc_nr_t nr) {
     p.p_rts_flags = RTS_SLOT_FREE;
     p.p_sendto_e = NONE;
     p.p_getfrom_e = NONE;
+    p.p_spawner = NONE;
 }
 
 int name_length(const char* name) {

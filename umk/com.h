@@ -94,6 +94,7 @@ inline constexpr int GET_PROCTAB = 2;   // copy the process table summary to I_V
 inline constexpr int GET_PRIVTAB = 3;
 inline constexpr int GET_KINFO = 4;
 inline constexpr int GET_UPTIME = 5;    // reply: m2_l1 ticks, m2_i1 HZ
+inline constexpr int GET_PROCINFO = 6;  // umk: copy one proc_info (of I_ENDPT) to I_VAL_PTR
 
 // GET_PROCTAB copies one of these per process-table slot (kernel tasks
 // first, then slots 0..NR_PROCS-1; free slots have RTS_SLOT_FREE set).

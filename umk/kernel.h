@@ -45,6 +45,14 @@ clock_t_ uptime();
 // (SIGKILL). Routed to p's signal manager; marks p MF_HOST_DEAD if `gone`.
 void proc_fault(Proc& p, int sig, bool gone);
 
+// p's machine context has reached its first trap: it is loaded and waits
+// (typically for privileges). Marks p MF_STARTED and, the first time only,
+// tells the process that spawned it (SYS_SPAWN's caller, if still alive)
+// with SIGKSTART, so RS can wait for a new version to be ready before it
+// stops the old one. An arch whose spawn loads synchronously may never call
+// it.
+void proc_started(Proc& p);
+
 // Kernel printf into the kernel log (format subset: %d %u %x %s %c %p %ld %lu %lx %llu, width).
 void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 

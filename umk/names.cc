@@ -111,6 +111,8 @@ const char* sig_name(int sig) {
             return "SIGCHLD";
         case SIGSYS:
             return "SIGSYS";
+        case SIGKSTART:
+            return "SIGKSTART";
         case SIGKMEM:
             return "SIGKMEM";
         case SIGKPF:

@@ -55,6 +55,7 @@ static void reset_image(Proc& p, bool arch_too) {
     p.p_priv = nullptr;
     p.p_sendto_e = NONE;
     p.p_getfrom_e = NONE;
+    p.p_spawner = NONE;
 }
 
 Proc* proc_alloc_slot() {

@@ -26,6 +26,7 @@ inline constexpr std::uint32_t MF_REPLY_PEND = 0x01;   // in a SENDREC: only the
 inline constexpr std::uint32_t MF_ASYNMSG = 0x10;      // some SENDA table has messages for it
 inline constexpr std::uint32_t MF_DELIVERMSG = 0x40;   // p_delivermsg must be copied out
 inline constexpr std::uint32_t MF_SIG_DELAY = 0x80;    // stop wanted once the send completes
+inline constexpr std::uint32_t MF_STARTED = 0x4000;    // umk: reached its first trap (proc_started)
 inline constexpr std::uint32_t MF_HOST_DEAD = 0x8000;  // umk: its machine context is gone
 
 struct Proc {
@@ -49,6 +50,7 @@ struct Proc {
     Proc* p_q_link;            // next in the caller queue this one is in
 
     sigset_t_ p_pending;       // kernel signals waiting for its manager (GETKSIG)
+    endpoint_t p_spawner;      // SYS_SPAWN's caller, told by SIGKSTART (NONE: nobody)
     clock_t_ p_user_time;      // ticks charged (SYS_TIMES)
 
     ArchProc p_arch;           // registers / host process / page tables

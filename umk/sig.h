@@ -70,6 +70,7 @@ inline constexpr int NSIG_REGULAR = 32;  // regular signals are 1..31
 
 // Kernel signals (MINIX include/signal.h), delivered only to signal managers
 // and system processes, never by a user.
+inline constexpr int SIGKSTART = 57;   // umk: a process it spawned has started (proc_started)
 inline constexpr int SIGKMEM = 58;     // memory request for VM
 inline constexpr int SIGKPF = 59;      // page fault for VM
 inline constexpr int SIGKMESS = 60;    // new kernel log text (for TTY and LOG)
@@ -79,7 +80,7 @@ inline constexpr int SIGKNDELAY = 63;  // a delayed stop (RC_DELAY) has happened
 inline constexpr int NR_SIGS = 64;     // valid signals are 1..63 (not NSIG: glibc has that macro)
 
 constexpr bool sig_valid(int sig) { return sig > 0 && sig < NR_SIGS; }
-constexpr bool sig_is_kernel(int sig) { return sig >= SIGKMEM && sig < NR_SIGS; }
+constexpr bool sig_is_kernel(int sig) { return sig >= SIGKSTART && sig < NR_SIGS; }
 constexpr sigset_t_ sig_bit(int sig) { return sigset_t_{1} << sig; }
 constexpr void sig_add(sigset_t_& set, int sig) { set |= sig_bit(sig); }
 constexpr void sig_del(sigset_t_& set, int sig) { set &= ~sig_bit(sig); }

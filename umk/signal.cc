@@ -1,5 +1,6 @@
 // Kernel signals: routing a signal for a process to its signal manager
-// (MINIX kernel/system.c cause_sig, send_sig, sig_delay_done).
+// (MINIX kernel/system.c cause_sig, send_sig, sig_delay_done), and the
+// kernel signals the arch's observations cause (proc_fault, proc_started).
 //
 // Two cases MINIX does not survive, and what umk does instead:
 //  - A process that is its own signal manager gets a lethal signal (it
@@ -74,6 +75,14 @@ void cause_sig(Proc& p, int sig) {
 void sig_delay_done(Proc& p) {
     p.p_misc_flags &= ~MF_SIG_DELAY;
     cause_sig(p, SIGKNDELAY);
+}
+
+void proc_started(Proc& p) {
+    if (proc_is_free(p) || is_kernel_slot(p.p_nr) || (p.p_misc_flags & MF_STARTED)) return;
+    p.p_misc_flags |= MF_STARTED;
+    // A spawner that has gone (or whose slot was reused: the generation
+    // differs) is not told.
+    if (Proc* spawner = endpoint_lookup(p.p_spawner)) send_sig(*spawner, SIGKSTART);
 }
 
 void proc_fault(Proc& p, int sig, bool gone) {

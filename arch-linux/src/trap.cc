@@ -65,10 +65,15 @@ void run_trap(Proc& p, const Request& r) {
 
 }  // namespace
 
+// A host process is scanned while runnable, and also before its first trap
+// even if it may not run yet (RTS_NO_PRIV after SYS_SPAWN): that first trap
+// tells the core it has loaded (proc_started), so that RS can wait for it.
 void update_scan_bit(Proc& p) {
     const ArchProc& a = p.p_arch;
-    bool on = (a.kind == ArchKind::CLIENT || (a.kind == ArchKind::HOST && a.alive && !a.stopped)) &&
-              !a.in_trap && proc_is_runnable(p) && a.page != nullptr;
+    const bool host_running = a.kind == ArchKind::HOST && a.alive && !a.stopped;
+    const bool awaiting_start = host_running && !(p.p_misc_flags & MF_STARTED);
+    bool on = (a.kind == ArchKind::CLIENT || host_running) && !a.in_trap && a.page != nullptr &&
+              (proc_is_runnable(p) || awaiting_start);
     host().scan.set(table_index(p), on);
 }
 
@@ -82,6 +87,16 @@ bool scan_traps() {
         if (!h.scan.test(i) || a.page == nullptr) continue;
         std::uint32_t seq = a.page->call_seq.load(std::memory_order_acquire);
         if (seq == a.last_seq) continue;
+        if (a.kind == ArchKind::HOST && !(p.p_misc_flags & MF_STARTED)) {
+            proc_started(p);
+            any = true;
+            if (!proc_is_runnable(p)) {
+                // Not consumed: the trap stays pending until the process
+                // may run (proc_ready puts it back in the scan set).
+                update_scan_bit(p);
+                continue;
+            }
+        }
         Request r = snapshot(*a.page);
         a.last_seq = seq;
         run_trap(p, r);

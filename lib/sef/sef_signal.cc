@@ -60,8 +60,8 @@ void signal_request(const message& m) {
         return;
     }
     const sigset_t_ set = static_cast<sigset_t_>(m.NOTIFY_ARG);
-    for (int sig = SIGKMEM; sig < NR_SIGS; ++sig) {
-        if (!sig_has(set, sig)) continue;
+    for (int sig = 1; sig < NR_SIGS; ++sig) {
+        if (!sig_is_kernel(sig) || !sig_has(set, sig)) continue;
         handler(sig);
         if (sig == SIGKSIG) {
             collect_managed_signals();

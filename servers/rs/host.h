@@ -24,6 +24,10 @@ class Host {
     virtual int vm_update(endpoint_t src, endpoint_t dst, bool rollback) = 0;
     // Priv id of a live process (for ipc masks), or a negative error.
     virtual int priv_id(endpoint_t ep) = 0;
+    // Whether a spawned process has started: run up to its first trap, so
+    // it is loaded and waits for its privileges (the kernel's MF_STARTED).
+    // false if not yet, unknown or gone.
+    virtual bool started(endpoint_t ep) = 0;
 
     // Messages to services (asynchronous: RS never blocks on a service).
     virtual int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) = 0;

@@ -147,6 +147,7 @@ void collect_signals() {
 void system_notify(const message& m) {
     sigset_t_ set = static_cast<sigset_t_>(m.NOTIFY_ARG);
     if (sig_has(set, SIGKSIG)) collect_signals();
+    if (sig_has(set, SIGKSTART)) manager.proc_started();
     // Signals for RS itself (SIGKSIGSM) are ignored: RS is the last to go.
 }
 
@@ -189,6 +190,9 @@ int main() {
         if (m.m_type < RS_RQ_BASE || m.m_type >= RS_RQ_BASE + 0x100)
             continue;  // not for RS: no answer
         int result = client_request(m);
+        // An update waiting for its new version to start: tick early, so
+        // the fallback (LU_START_WAIT) is not a whole RS period late.
+        if (manager.awaiting_start()) sys_setalarm(LU_START_WAIT, false);
         if (result == -EDONTREPLY) continue;
         m.m_type = result;
         r = ipc_sendnb(who, &m);

@@ -446,9 +446,12 @@ void Manager::notified(endpoint_t src) {
 
 void Manager::tick() {
     clock_t_ now = host_->now();
+    if (awaiting_start() && now - upd_.start >= static_cast<clock_t_>(LU_START_WAIT))
+        update_prepare();  // no start reported: ask anyway
     if (upd_.active && !upd_.swapped && now - upd_.start > static_cast<clock_t_>(upd_.maxtime)) {
         logf("RS: update of '%s' failed: maximum prepare time reached", upd_.old_srv->label);
-        host_->send_lu_prepare(upd_.old_srv->endpoint, SEF_LU_STATE_NULL, 0);  // cancel
+        if (upd_.prepare_sent)
+            host_->send_lu_prepare(upd_.old_srv->endpoint, SEF_LU_STATE_NULL, 0);  // cancel
         update_end(-EINTR);
     }
     for (Service& s : table_) {
@@ -695,12 +698,23 @@ int Manager::do_update(const Request& rq) {
     upd_.start = host_->now();
     upd_.requester = rq.caller;
     upd_.result = -ERESTART;
-    host_->send_lu_prepare(s->endpoint, st.state, upd_.maxtime);
+    // The old version stops serving as soon as it is ready; let the new one
+    // load first (proc_started, or tick after LU_START_WAIT).
+    if (host_->started(n->endpoint)) update_prepare();
     return -EDONTREPLY;
 }
 
+void Manager::update_prepare() {
+    upd_.prepare_sent = true;
+    host_->send_lu_prepare(upd_.old_srv->endpoint, upd_.state, upd_.maxtime);
+}
+
+void Manager::proc_started() {
+    if (awaiting_start() && host_->started(upd_.new_srv->endpoint)) update_prepare();
+}
+
 void Manager::lu_ready(endpoint_t src, int result) {
-    if (!upd_.active || upd_.swapped || upd_.old_srv->endpoint != src) {
+    if (!upd_.active || upd_.swapped || !upd_.prepare_sent || upd_.old_srv->endpoint != src) {
         host_->reply(src, -EINTR, NONE);  // stale: the update is over; the service goes on
         return;
     }

@@ -23,6 +23,12 @@ inline constexpr int RS_DOWN_T = 2 * HZ;        // SIGTERM, then SIGKILL after t
 inline constexpr int MAX_BACKOFF = 30;          // in RS_DELTA_T periods
 inline constexpr int LU_MAXTIME_DEFAULT = 120;  // ticks, as MINIX
 inline constexpr int LU_MAXTIME_MAX = 1200;
+// A live update asks the old version to prepare only once the new one has
+// started (loaded and waiting for its privileges; the kernel says so with
+// SIGKSTART), so that the endpoint is not left to an image still loading.
+// An arch that never reports a start (i386 loads synchronously) gets the
+// request after this many ticks instead.
+inline constexpr int LU_START_WAIT = HZ / 20 > 0 ? HZ / 20 : 1;
 
 // How long a service that crashed `restarts` times before waits, in RS
 // periods: the first crash restarts at once, then min(2^restarts, 30).
@@ -66,7 +72,8 @@ struct Update {
     int debug;
     clock_t_ start;
     endpoint_t requester;
-    int result;  // error to report if the new version dies (ERESTART by default)
+    int result;         // error to report if the new version dies (ERESTART by default)
+    bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
 };
 
 // A parsed request from a client.
@@ -104,6 +111,11 @@ class Manager {
     void notified(endpoint_t src);
     // RS's clock: heartbeats, timeouts, backoff.
     void tick();
+    // SIGKSTART: a process RS spawned has started (reached its first trap).
+    void proc_started();
+    // A live update waits for its new version to start: RS's clock should
+    // tick within LU_START_WAIT ticks (the fallback).
+    bool awaiting_start() const { return upd_.active && !upd_.prepare_sent; }
 
     // Introspection (RS_LIST and the tests).
     int list(rs_list_entry* out, int max) const;
@@ -139,6 +151,7 @@ class Manager {
     int do_update(const Request& rq);
     int do_shutdown();
 
+    void update_prepare();
     void update_end(int result);
     void update_rollback(int result);
     void update_commit();

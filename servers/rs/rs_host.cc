@@ -58,6 +58,12 @@ int SysHost::priv_id(endpoint_t ep) {
     return -ESRCH;
 }
 
+bool SysHost::started(endpoint_t ep) {
+    constexpr std::uint32_t MF_STARTED_ = 0x4000;  // umk/proc.h (which needs the arch's ArchProc)
+    proc_info pi{};
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && (pi.misc_flags & MF_STARTED_);
+}
+
 int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) {
     message m = blank();
     m.m_type = RS_INIT;

@@ -325,6 +325,15 @@ TEST_F(LibSefReceive, OtherKernelSignalsGoToTheHandler) {
     EXPECT_EQ(handled, (std::vector<int>{SIGKMESS, SIGKNDELAY}));
 }
 
+// SIGKSTART (a process we spawned has started) is a kernel signal too.
+TEST_F(LibSefReceive, SigkstartGoesToTheHandler) {
+    fake::push_receive(fake::notify_from(SYSTEM, NOTIFY_TYPE_SYSTEM, sig_bit(SIGKSTART)));
+    fake::push_receive(fake::msg(77, 1));
+    EXPECT_EQ(receive().m_type, 1);
+    EXPECT_EQ(handled, std::vector<int>{SIGKSTART});
+    EXPECT_FALSE(fake::run([] { sef_cb_signal_handler_posix_default(SIGKSTART); }));
+}
+
 TEST_F(LibSefReceive, SignalMessagesFromPm) {
     message s = fake::msg(PM, SIGS_SIGNAL_RECEIVED);
     s.SIGS_SIG_NUM = SIGTERM;

@@ -5,6 +5,8 @@
 #include "harness.h"
 #include "svc_util.h"
 #include "umk/com.h"
+#include "umk/proc.h"
+#include "umk/sig.h"
 
 namespace umk_test {
 namespace {
@@ -48,6 +50,45 @@ TEST_F(HostTest, SysSpawnStartsAProgramThatRunsOncePrivileged) {
     m.PR_ENDPT = e;
     ASSERT_EQ(rs->kernel_call(umk::SYS_CLEAR, &m), OK);
     EXPECT_EQ(children_of(getpid(), "test_pong").size(), 0u);
+}
+
+// Its first trap (loaded, waiting for privileges) is reported: MF_STARTED
+// and SIGKSTART to the spawner; the trap itself waits for the privileges.
+TEST_F(HostTest, SysSpawnReportsTheFirstTrapAndHoldsIt) {
+    boot("client 0 rs sys ipc=all calls=all\n");
+    umk::linux_host::Client* rs = host->client("rs");
+    umk::endpoint_t e = umk::NONE;
+    ASSERT_EQ(spawn(rs, "test_pong", std::string("7\0", 2), &e), OK);
+    // SIGKSTART comes as a notification from SYSTEM once it has started.
+    message m{};
+    ASSERT_EQ(rs->receive(umk::SYSTEM, &m), OK);
+    EXPECT_EQ(m.m_source, umk::SYSTEM);
+    EXPECT_TRUE(umk::sig_has(static_cast<umk::sigset_t_>(m.NOTIFY_ARG), umk::SIGKSTART));
+    umk::proc_info pi{};
+    m = message{};
+    m.I_REQUEST = umk::GET_PROCINFO;
+    m.I_ENDPT = e;
+    m.I_VAL_PTR = reinterpret_cast<umk::vir_bytes>(&pi);
+    m.I_VAL_LEN = static_cast<int>(sizeof pi);
+    ASSERT_EQ(rs->kernel_call(umk::SYS_GETINFO, &m), OK);
+    EXPECT_TRUE(pi.misc_flags & umk::MF_STARTED);
+    EXPECT_EQ(pi.rts_flags, umk::RTS_NO_PRIV);
+    for (int req : {umk::SYS_PRIV_SET_SYS, umk::SYS_PRIV_ALLOW}) {
+        m = message{};
+        m.CTL_ENDPT = e;
+        m.CTL_REQUEST = req;
+        ASSERT_EQ(rs->kernel_call(umk::SYS_PRIVCTL, &m), OK);
+    }
+    // The held first trap now runs: it answers.
+    m = message{};
+    m.m_type = test_svc::PING;
+    m.m1_i1 = 5;
+    ASSERT_EQ(rs->sendrec(e, &m), OK);
+    EXPECT_EQ(m.m1_i1, 5);
+    EXPECT_EQ(m.m1_i2, 7);
+    m = message{};
+    m.PR_ENDPT = e;
+    ASSERT_EQ(rs->kernel_call(umk::SYS_CLEAR, &m), OK);
 }
 
 TEST_F(HostTest, SysSpawnOfMissingProgramFails) {

@@ -24,6 +24,10 @@ struct FakeHost final : Host {
     int vm_update_error = OK;
     int vm_update_fail_after = -1;  // fail the n-th vm_update (0-based), -1 never
     int vm_updates = 0;
+    // Whether spawned processes count as started at once (the kernel's
+    // MF_STARTED); with false, the test marks them in `started_eps`.
+    bool start_at_spawn = true;
+    std::map<endpoint_t, bool> started_eps;
 
     void ev(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
         char buf[200];
@@ -50,6 +54,7 @@ struct FakeHost final : Host {
         if (spawn_error != OK) return spawn_error;
         *ep = next_ep++;
         alive[*ep] = true;
+        started_eps[*ep] = start_at_spawn;
         ev("spawn %s %d", program, *ep);
         return OK;
     }
@@ -76,6 +81,10 @@ struct FakeHost final : Host {
         return vm_update_error;
     }
     int priv_id(endpoint_t ep) override { return ep % 50; }
+    bool started(endpoint_t ep) override {
+        auto it = started_eps.find(ep);
+        return it != started_eps.end() && it->second;
+    }
     int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) override {
         ev("init %d type=%d restarts=%d old=%d debug=%d", ep, type, restarts, old_ep, debug);
         return OK;

@@ -501,6 +501,72 @@ TEST_F(RsManager, FailedSwapEndsTheUpdate) {
     EXPECT_TRUE(h_.saw("clear " + std::to_string(nv)));
 }
 
+// RS_LU_PREPARE waits until the new version has started (SIGKSTART), so the
+// old version does not stop serving while the new image is still loading.
+TEST_F(RsManager, UpdatePreparesOnlyOnceTheNewVersionHasStarted) {
+    endpoint_t ep = up("/bin/hello");
+    h_.start_at_spawn = false;
+    endpoint_t nv = start_update("hello", 1, 60);
+    EXPECT_TRUE(h_.saw("spawn /bin/hello " + std::to_string(nv)));
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 0);
+    EXPECT_TRUE(m_.awaiting_start());
+    // A "ready" nobody asked for yet is stale: no swap.
+    m_.lu_ready(ep, OK);
+    EXPECT_TRUE(h_.saw(reply_to(ep, -EINTR, NONE)));
+    EXPECT_EQ(h_.count_prefix("vm_update"), 0);
+    // Another process's start: still waiting.
+    m_.proc_started();
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 0);
+    h_.started_eps[nv] = true;
+    m_.proc_started();
+    EXPECT_TRUE(h_.saw("lu_prepare " + std::to_string(ep) + " state=1 max=60"));
+    EXPECT_FALSE(m_.awaiting_start());
+    m_.proc_started();  // a later SIGKSTART changes nothing
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 1);
+    m_.lu_ready(ep, OK);
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));
+    m_.init_reply(ep, OK);
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, OK, ep)));
+}
+
+// No start reported (an arch that loads synchronously never reports one):
+// the old version is asked after LU_START_WAIT ticks anyway.
+TEST_F(RsManager, UpdatePreparesAfterTheStartWaitWithoutAStart) {
+    endpoint_t ep = up("/bin/hello");
+    h_.start_at_spawn = false;
+    endpoint_t nv = start_update("hello", 1, 60);
+    h_.ticks += LU_START_WAIT - 1;
+    m_.tick();
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 0);
+    h_.ticks += 1;
+    m_.tick();
+    EXPECT_TRUE(h_.saw("lu_prepare " + std::to_string(ep) + " state=1 max=60"));
+    EXPECT_FALSE(m_.awaiting_start());
+    m_.tick();
+    h_.started_eps[nv] = true;
+    m_.proc_started();
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 1);
+    m_.lu_ready(ep, OK);
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));
+}
+
+// The maximum prepare time still counts from the request: an update whose
+// new version never starts within it fails, and nothing is cancelled at the
+// old version, which was never asked.
+TEST_F(RsManager, PrepareTimeoutBeforeTheStartCancelsNothing) {
+    if (LU_START_WAIT < 3) GTEST_SKIP() << "needs LU_START_WAIT >= 3 ticks";
+    endpoint_t ep = up("/bin/hello");
+    h_.start_at_spawn = false;
+    endpoint_t nv = start_update("hello", 1, 1);
+    h_.ticks += 2;
+    m_.tick();
+    EXPECT_EQ(h_.count_prefix("lu_prepare"), 0);
+    EXPECT_TRUE(h_.saw("clear " + std::to_string(nv)));
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, -EINTR, ep)));
+    EXPECT_FALSE(m_.update_state().active);
+    EXPECT_FALSE(m_.awaiting_start());
+}
+
 TEST_F(RsManager, NoHeartbeatDuringAnUpdate) {
     endpoint_t ep = up("/bin/hello");
     start_update("hello", 1, 600);

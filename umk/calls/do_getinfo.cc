@@ -7,8 +7,13 @@
 //           GET_PROCTAB: one proc_info (com.h) per slot, kernel tasks first,
 //                        as many whole entries as fit in I_VAL_LEN; the reply's
 //                        I_VAL_LEN is the number of slots in the table
+//           GET_PROCINFO (umk): the proc_info of the live process I_ENDPT
+//                        (m1_i2; SELF is the caller) - one process without
+//                        copying the whole table (RS polls a new version's
+//                        MF_STARTED)
 // Errors: EINVAL for an unknown request (GET_PRIVTAB and GET_KINFO are not
-// implemented) or a buffer too small for one entry; EFAULT from the copy.
+// implemented), a buffer too small for one entry, or (GET_PROCINFO) an
+// endpoint that names no live process; EFAULT from the copy.
 #include "../kernel.h"
 #include "calls.h"
 
@@ -57,6 +62,14 @@ int proctab(Proc& caller, message& m) {
     return OK;
 }
 
+int procinfo(Proc& caller, message& m) {
+    if (m.I_VAL_LEN < static_cast<int>(sizeof(proc_info))) return -EINVAL;
+    const Proc* p = call_target(caller, m.I_ENDPT);
+    if (!p) return -EINVAL;
+    const proc_info pi = summary(*p);
+    return arch::copy_to_proc(caller, m.I_VAL_PTR, &pi, sizeof(pi));
+}
+
 }  // namespace
 
 int do_getinfo(Proc& caller, message& m) {
@@ -70,6 +83,8 @@ int do_getinfo(Proc& caller, message& m) {
             return OK;
         case GET_PROCTAB:
             return proctab(caller, m);
+        case GET_PROCINFO:
+            return procinfo(caller, m);
         default:
             return -EINVAL;
     }

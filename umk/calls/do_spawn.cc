@@ -11,7 +11,8 @@
 // no free slot; the arch's ENOENT/ENOEXEC/ENOMEM. A failed spawn frees the
 // slot again.
 // The process is named after the program's last path component, truncated
-// to PROC_NAME_LEN - 1 characters.
+// to PROC_NAME_LEN - 1 characters. The caller is remembered as its spawner:
+// it gets SIGKSTART when the process has started (proc_started).
 #include "calls.h"
 
 namespace umk {
@@ -56,6 +57,7 @@ int do_spawn(Proc& caller, message& m) {
         return -ENOMEM;
     }
     name_after(*p, program);
+    p->p_spawner = caller.p_endpoint;
     r = arch::proc_spawn(*p, program, args, static_cast<std::size_t>(args_len));
     if (r != OK) {
         proc_free_slot(*p);
