@@ -3,7 +3,10 @@
 //   1. RS_UP hello (program "hello"), open and read /dev/hello twice;
 //   2. RS_UPDATE hello to program "hello_v2" (state: work free);
 //   3. open and read /dev/hello again: the new version answers and the
-//      open counter went on (it travelled through DS).
+//      open counter went on (it travelled through DS);
+//   4. RS_UPDATE hello back to "hello" with the new version's init forced
+//      to fail (`service update -y`): RS rolls back at once, the request
+//      fails with ENOSYS and hello_v2 goes on serving with its counter.
 // Logs "lu: ..." lines; "lu: done" at the end.
 #include "rs_client.h"
 #include "umk/com.h"
@@ -52,6 +55,9 @@ int main() {
     log_printf("lu: RS_UPDATE hello -> hello_v2 = %d\n", r);
     wait_ticks(5);
     read_hello("after the update");
+    r = rs_request(RS_UPDATE, "hello", "hello", SEF_LU_STATE_WORK_FREE, rs::RS_DEBUG_INIT_FAIL);
+    log_printf("lu: RS_UPDATE hello -> hello with a failing init = %d\n", r);
+    read_hello("after the rollback");
     log_printf("lu: done\n");
     for (;;) {
         message m{};

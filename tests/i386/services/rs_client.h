@@ -13,8 +13,10 @@ namespace i386_test {
 
 inline constexpr umk::endpoint_t RS_EP = 2;  // RS's MINIX slot, generation 0
 
-// RS_UP / RS_UPDATE: the reply's result (OK or a negative error).
-inline int rs_request(int type, const char* label, const char* program, int state) {
+// RS_UP / RS_UPDATE: the reply's result (OK or a negative error). `debug`
+// is what `service update -x/-y/-z` sets (rs::RS_DEBUG_*).
+inline int rs_request(int type, const char* label, const char* program, int state,
+                      int debug = umk::rs::RS_DEBUG_NONE) {
     using namespace umk;
     static rs::rs_start block;
     block = rs::rs_start{};
@@ -27,6 +29,7 @@ inline int rs_request(int type, const char* label, const char* program, int stat
     copy(block.program, sizeof block.program, program);
     block.period = -1;
     block.state = state;
+    block.debug = debug;
     const cp_grant_id_t g = cpf_grant_direct(RS_EP, vir_addr(&block), sizeof block, CPF_READ);
     if (g < 0) return g;
     message m{};
