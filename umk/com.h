@@ -26,6 +26,7 @@ inline constexpr int SYS_PRIVCTL = KERNEL_CALL + 4;
 inline constexpr int SYS_KILL = KERNEL_CALL + 6;
 inline constexpr int SYS_GETKSIG = KERNEL_CALL + 7;
 inline constexpr int SYS_ENDKSIG = KERNEL_CALL + 8;
+inline constexpr int SYS_VDEVIO = KERNEL_CALL + 23;
 inline constexpr int SYS_SETALARM = KERNEL_CALL + 24;
 inline constexpr int SYS_TIMES = KERNEL_CALL + 25;
 inline constexpr int SYS_GETINFO = KERNEL_CALL + 26;
@@ -74,7 +75,11 @@ constexpr bool is_kernel_call(int type) {
 #define SG_SIZE m2_i2
 #define DIAG_CODE m1_i1           // SYS_DIAGCTL
 #define DIAG_BUF m1_p1
-#define DIAG_LEN m1_i2
+#define DIAG_LEN m1_i2            // TAKE: buffer size in, bytes copied out
+#define DIAG_LEFT m1_i3           // TAKE reply: bytes still unshown after this one
+#define DIO_REQUEST m2_i3         // SYS_VDEVIO: DIO_INPUT_BYTE or DIO_OUTPUT_BYTE
+#define DIO_VEC_ADDR m2_p1        // a pvb_pair[] in the caller
+#define DIO_VEC_SIZE m2_l2        // its number of entries, 1..VDEVIO_BUF_SIZE
 #define RC_ENDPT m1_i1            // SYS_RUNCTL
 #define RC_ACTION m1_i2
 #define RC_FLAGS m1_i3
@@ -132,7 +137,22 @@ inline constexpr int SYS_UPD_ROLLBACK = 0x1;
 
 // SYS_DIAGCTL codes.
 inline constexpr int DIAGCTL_CODE_DIAG = 1;
+inline constexpr int DIAGCTL_CODE_REGISTER = 3;    // caller gets SIGKMESS for new log text
+inline constexpr int DIAGCTL_CODE_UNREGISTER = 4;
+inline constexpr int DIAGCTL_CODE_TAKE = 5;        // umk: copy unshown log text, mark it shown
 inline constexpr int DIAG_BUF_MAX = 2000;
+inline constexpr int KMESS_BUF_SIZE = 8192;        // the kernel's log ring (MINIX _KMESS_BUF_SIZE)
+
+// SYS_VDEVIO (MINIX DIO_* request values): a vector of (port, byte) pairs.
+inline constexpr int DIO_INPUT_BYTE = 0x011;
+inline constexpr int DIO_OUTPUT_BYTE = 0x012;
+inline constexpr int VDEVIO_BUF_SIZE = 64;  // most pairs per call (MINIX)
+struct pvb_pair {
+    std::uint16_t port;
+    std::uint8_t value;
+    std::uint8_t pad;
+};
+static_assert(sizeof(pvb_pair) == 4, "one pvb_pair layout on every arch");
 
 // ---- Notifications ----
 inline constexpr int NOTIFY_MESSAGE = 0x1000;
@@ -178,5 +198,10 @@ struct cp_grant_t {
     vir_bytes cp_len;         // direct/magic: length
 };
 static_assert(sizeof(cp_grant_t) == 32, "one cp_grant_t layout on every arch");
+
+// Magic grants (CPF_MAGIC) describe memory of another process (cp_from) and
+// only MINIX's VFS may make them: the process in boot slot 1, devman on umk
+// (umklib/dev_proto.h DEVMAN_PROC_NR). The kernel checks the granter's slot.
+inline constexpr endpoint_t VFS_PROC_NR = 1;
 
 }  // namespace umk

@@ -40,6 +40,19 @@ cp_grant_t indirect(endpoint_t to, endpoint_t from, cp_grant_id_t gid) {
     return g;
 }
 
+// A magic grant: `to` may copy `owner`'s memory (only slot VFS_PROC_NR may
+// make one; in this harness that is the process called "pm").
+cp_grant_t magic(endpoint_t to, endpoint_t owner, vir_bytes start, vir_bytes len,
+                 std::uint32_t access) {
+    cp_grant_t g{};
+    g.cp_flags = CPF_USED | CPF_VALID | CPF_MAGIC | access;
+    g.cp_to = to;
+    g.cp_from = owner;
+    g.cp_start = start;
+    g.cp_len = len;
+    return g;
+}
+
 int safecopy(Proc& caller, int call, endpoint_t granter, cp_grant_id_t gid, std::int64_t offset,
              vir_bytes addr, std::int64_t bytes) {
     message m{};
@@ -147,7 +160,7 @@ TEST_F(SafecopyTest, RevokedOrInvalidIsEperm) {
     g.cp_flags = CPF_USED | CPF_VALID | CPF_READ;  // neither direct nor indirect
     put_grant(granter(), 0, g);
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), -EPERM);
-    g.cp_flags = CPF_USED | CPF_VALID | CPF_MAGIC | CPF_READ;  // no VFS to own magic grants
+    g.cp_flags = CPF_USED | CPF_VALID | CPF_MAGIC | CPF_READ;  // magic, but not VFS's table
     put_grant(granter(), 0, g);
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), -EPERM);
 }
@@ -196,6 +209,73 @@ TEST_F(SafecopyTest, IndirectChainDepthAndLoop) {
     // A grant that points at itself.
     put_grant(proc(PM), 7, indirect(ANY, ep(PM), 7));
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 7, 0, mem_addr(0x200), 5), -ELOOP);
+}
+
+TEST_F(SafecopyTest, MagicGrantOfSlotOneReachesAnotherProcess) {
+    static_assert(endpoint_slot(VFS_PROC_NR) == PM, "the harness's slot 1 plays VFS");
+    write_mem(proc(USER), mem_addr(0xa00), "user buffer", 11);
+    // VFS (slot 1) lets SVC2 (a driver) read and write USER's buffer.
+    put_grant(proc(PM), 2, magic(ep(SVC2), ep(USER), mem_addr(0xa00), 11, CPF_READ | CPF_WRITE));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 2, 5, mem_addr(0x200), 6), OK);
+    EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 6), "buffer");
+    write_mem(grantee(), mem_addr(0x300), "USER", 4);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(PM), 2, 0, mem_addr(0x300), 4), OK);
+    EXPECT_EQ(read_str(proc(USER), mem_addr(0xa00), 11), "USER buffer");
+    // VFS itself may be the grantee (devman copying pipe data).
+    put_grant(proc(PM), 3, magic(ep(PM), ep(USER), mem_addr(0xa00), 11, CPF_READ));
+    EXPECT_EQ(safecopy(proc(PM), SYS_SAFECOPYFROM, SELF, 3, 0, mem_addr(0x200), 4), OK);
+    EXPECT_EQ(read_str(proc(PM), mem_addr(0x200), 4), "USER");
+}
+
+TEST_F(SafecopyTest, MagicGrantChecksLikeADirectOne) {
+    put_grant(proc(PM), 0, magic(ep(SVC2), ep(SVC), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(proc(RS), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 20, mem_addr(0x200), 2), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), OK);
+    EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 5), "hello");
+}
+
+TEST_F(SafecopyTest, MagicGrantOutsideSlotOneIsEperm) {
+    // SVC is not VFS: its "magic" grant for PM's memory is refused.
+    write_mem(proc(PM), mem_addr(0x900), "secret", 6);
+    put_grant(proc(SVC), 0, magic(ep(SVC2), ep(PM), mem_addr(0x900), 6, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 6), -EPERM);
+    EXPECT_NE(read_str(grantee(), mem_addr(0x200), 6), "secret");
+}
+
+TEST_F(SafecopyTest, MagicGrantForADeadOrKernelProcessIsEperm) {
+    put_grant(proc(PM), 0, magic(ep(SVC2), make_endpoint(3, SVC), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    put_grant(proc(PM), 0, magic(ep(SVC2), SYSTEM, mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    // The owner exists, then its slot is cleared.
+    put_grant(proc(PM), 0, magic(ep(SVC2), ep(USER), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), OK);
+    message m{};
+    m.PR_ENDPT = ep(USER);
+    ASSERT_EQ(kc(proc(RS), SYS_CLEAR, m), OK);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+}
+
+TEST_F(SafecopyTest, IndirectGrantMayEndInAMagicOne) {
+    // VFS grants driver SVC the user's buffer; SVC passes it on to SVC2.
+    write_mem(proc(USER), mem_addr(0xa00), "passed on", 9);
+    put_grant(proc(PM), 1, magic(ep(SVC), ep(USER), mem_addr(0xa00), 9, CPF_READ));
+    put_grant(proc(SVC), 2, indirect(ep(SVC2), ep(PM), 1));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 2, 0, mem_addr(0x200), 9), OK);
+    EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 9), "passed on");
+    // The magic grant is for SVC, not for SVC2 directly.
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 1, 0, mem_addr(0x200), 9), -EPERM);
+}
+
+TEST_F(SafecopyTest, RevokedMagicGrantIsEperm) {
+    cp_grant_t g = magic(ep(SVC2), ep(USER), mem_addr(0x800), 8, CPF_READ);
+    put_grant(proc(PM), 0, g);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 8), OK);
+    g.cp_flags &= ~CPF_VALID;
+    put_grant(proc(PM), 0, g);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 8), -EPERM);
 }
 
 TEST_F(SafecopyTest, FaultsPropagate) {

@@ -8,8 +8,14 @@
 // Errors: EINVAL bad granter, negative grant id or length; EPERM no grant
 // table, id past its end, entry unreadable, not CPF_USED|CPF_VALID, caller
 // not the grantee (nor ANY), access bit missing, range outside the grant,
-// magic or unknown grant kind; ELOOP indirect chain deeper than
+// unknown grant kind, a magic grant not in VFS's table (slot VFS_PROC_NR) or
+// naming a process that is not alive; ELOOP indirect chain deeper than
 // GRANT_MAX_INDIRECTION; EFAULT from the copy itself.
+//
+// A magic grant (MINIX: only VFS makes them) describes memory of another
+// process, cp_from: VFS lets a driver copy straight to or from a user
+// process, which can make no grants of its own. As in MINIX an indirect
+// chain may end in one.
 //
 // Grants are read from the granter's memory at every call (never cached):
 // revoking a grant takes effect for the next copy.
@@ -70,12 +76,25 @@ int verify_grant(endpoint_t granter_e, endpoint_t grantee_e, cp_grant_id_t gid, 
     }
 
     if ((g.cp_flags & access) != access) return -EPERM;
-    if (!(g.cp_flags & CPF_DIRECT)) return -EPERM;  // magic grants: umk has no VFS to own them
+    Proc* owner = granter;
+    if (g.cp_flags & CPF_MAGIC) {
+        // The slot, not the endpoint: a restarted devman keeps its slot.
+        if (granter->p_nr != endpoint_slot(VFS_PROC_NR)) {
+            kprintf("safecopy: magic grant %d of %s refused: only slot %d may make them\n", gid,
+                    granter->p_name, endpoint_slot(VFS_PROC_NR));
+            return -EPERM;
+        }
+        owner = endpoint_lookup(g.cp_from);
+        // The described process is gone, or a kernel task (no memory to copy).
+        if (!owner || proc_is_free(*owner) || is_kernel_slot(owner->p_nr)) return -EPERM;
+    } else if (!(g.cp_flags & CPF_DIRECT)) {
+        return -EPERM;
+    }
     if (g.cp_start + g.cp_len < g.cp_start) return -EPERM;  // wraps around
     if (!grantee_ok(g.cp_to, grantee_e)) return -EPERM;
     if (offset + bytes < offset || offset + bytes > g.cp_len) return -EPERM;
 
-    out->owner = granter;
+    out->owner = owner;
     out->addr = g.cp_start + offset;
     return OK;
 }
