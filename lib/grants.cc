@@ -72,6 +72,23 @@ cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t g
     return i;
 }
 
+cp_grant_id_t cpf_grant_magic(endpoint_t to, endpoint_t who_from, vir_bytes addr, std::size_t bytes,
+                              std::uint32_t access) {
+    if (access & ~(CPF_READ | CPF_WRITE)) return GRANT_INVALID;
+    if (addr + bytes < addr) return GRANT_INVALID;
+    if (!ensure_registered()) return GRANT_INVALID;
+    const int i = free_entry();
+    if (i < 0) return GRANT_INVALID;
+    cp_grant_t& g = grant_table[i];
+    g.cp_to = to;
+    g.cp_from = who_from;
+    g.cp_grant = GRANT_INVALID;
+    g.cp_start = addr;
+    g.cp_len = bytes;
+    publish_flags(g, CPF_USED | CPF_VALID | CPF_MAGIC | access);
+    return i;
+}
+
 int cpf_revoke(cp_grant_id_t gid) {
     if (gid < 0 || gid >= NR_GRANTS) return -EINVAL;
     cp_grant_t& g = grant_table[gid];

@@ -22,6 +22,8 @@ const char* errno_name(int err) {
             return "E2BIG";
         case ENOEXEC:
             return "ENOEXEC";
+        case EBADF:
+            return "EBADF";
         case EAGAIN:
             return "EAGAIN";
         case ENOMEM:
@@ -34,6 +36,12 @@ const char* errno_name(int err) {
             return "EEXIST";
         case ENODEV:
             return "ENODEV";
+        case ENFILE:
+            return "ENFILE";
+        case EMFILE:
+            return "EMFILE";
+        case EPIPE:
+            return "EPIPE";
         case EINVAL:
             return "EINVAL";
         case ENOSPC:

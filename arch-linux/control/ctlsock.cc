@@ -365,8 +365,8 @@ class CtlSock final : public linux_host::KernelSlot {
         m.DEVMAN_FD = cat_fd_;
         std::size_t room = CTL_MAX_DATA - cat_len_;
         std::size_t n = room < CAT_CHUNK ? room : CAT_CHUNK;
-        set_grant(GRANT_DEV_READ, devman_, OFF_DATA + cat_len_, n, CPF_WRITE);
-        m.DEVMAN_GRANT = GRANT_DEV_READ;
+        m.DEVMAN_GRANT = GRANT_INVALID;
+        m.DEVMAN_BUFFER = addr(OFF_DATA + cat_len_);
         m.DEVMAN_NBYTES = static_cast<std::int32_t>(n);
         send_step(Step::CAT_READ, m);
     }

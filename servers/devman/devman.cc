@@ -14,11 +14,11 @@ namespace {
 
 Driver drivers[NR_DRIVERS];
 File files[NR_FILES];
+FProc fprocs[NR_FPROCS];
+Pipe pipes[NR_PIPES];
+Suspended suspended[NR_SUSPENDED];
 endpoint_t self = NONE;
 bool subscribed = false;
-// The driver writes here; devman copies on to the user (two grants, no
-// indirect one: each party only ever trusts its direct peer).
-std::uint8_t bounce[IO_CHUNK];
 
 Driver* find(const char* label) {
     for (Driver& d : drivers) {
@@ -65,11 +65,53 @@ Driver* refresh(const char* label) {
     return d;
 }
 
-File* file_of(const message& m) {
-    int fd = m.DEVMAN_FD;
-    if (fd < 0 || fd >= NR_FILES) return nullptr;
-    File& f = files[fd];
-    return f.in_use && f.owner == m.m_source ? &f : nullptr;
+// ---- descriptors and open files ----
+
+FProc* fproc_of(endpoint_t ep) {
+    for (FProc& p : fprocs)
+        if (p.in_use && p.endpoint == ep) return &p;
+    return nullptr;
+}
+
+FProc* fproc_new(endpoint_t ep) {
+    for (FProc& p : fprocs) {
+        if (p.in_use) continue;
+        p.in_use = true;
+        p.endpoint = ep;
+        for (int& fd : p.fd) fd = -1;
+        p.cloexec = 0;
+        return &p;
+    }
+    return nullptr;
+}
+
+// The caller's table, made on first use; nullptr if devman has no room.
+FProc* fproc_or_new(endpoint_t ep) {
+    FProc* p = fproc_of(ep);
+    return p ? p : fproc_new(ep);
+}
+
+int free_fd(const FProc& p) {
+    for (int fd = 0; fd < OPEN_MAX; fd++)
+        if (p.fd[fd] < 0) return fd;
+    return -1;
+}
+
+int file_new(FileKind kind) {
+    for (int i = 0; i < NR_FILES; i++) {
+        if (files[i].kind != FileKind::FREE) continue;
+        files[i] = File{kind, 0, -1, -1, 0};
+        return i;
+    }
+    return -1;
+}
+
+// The open file behind the caller's descriptor fd, or nullptr (EBADF).
+File* file_of(endpoint_t who, int fd, int* index = nullptr) {
+    FProc* p = fproc_of(who);
+    if (!p || fd < 0 || fd >= OPEN_MAX || p->fd[fd] < 0) return nullptr;
+    if (index) *index = p->fd[fd];
+    return &files[p->fd[fd]];
 }
 
 // One request to the driver of `d`; a driver that died is looked up again
@@ -91,11 +133,152 @@ int ask_driver(Driver& d, const message& req) {
     return m.REP_STATUS;
 }
 
+// ---- pipes ----
+
+constexpr int PENDING = 1 << 30;  // try_pipe: cannot finish yet
+
+// Copy between the pipe's ring and `who`'s buffer through a magic grant
+// to devman itself (devman may make those; `who` can make no grants).
+int pipe_copy(Pipe& p, endpoint_t who, vir_bytes addr, std::size_t n, bool into_pipe) {
+    cp_grant_id_t g = cpf_grant_magic(self, who, addr, n, into_pipe ? CPF_READ : CPF_WRITE);
+    if (g < 0) return -ENOSPC;
+    int r = OK;
+    std::size_t at = into_pipe ? (p.head + p.count) % DEVMAN_PIPE_BUF : p.head;
+    for (std::size_t off = 0; r == OK && off < n;) {
+        std::size_t chunk = n - off;
+        if (chunk > DEVMAN_PIPE_BUF - at) chunk = DEVMAN_PIPE_BUF - at;
+        r = into_pipe ? sys_safecopyfrom(self, g, off, vir_addr(p.buf + at), chunk)
+                      : sys_safecopyto(self, g, off, vir_addr(p.buf + at), chunk);
+        off += chunk;
+        at = (at + chunk) % DEVMAN_PIPE_BUF;
+    }
+    cpf_revoke(g);
+    if (r != OK) return r;
+    if (into_pipe) {
+        p.count += n;
+    } else {
+        p.head = (p.head + n) % DEVMAN_PIPE_BUF;
+        p.count -= n;
+        if (p.count == 0) p.head = 0;
+    }
+    return OK;
+}
+
+// Try to finish a pipe request: the reply's m_type, or PENDING.
+int try_pipe(Suspended& rq) {
+    Pipe& p = pipes[files[rq.file].pipe];
+    if (!rq.write) {
+        if (rq.want == 0) return 0;
+        if (p.count == 0) return p.writers == 0 ? 0 : PENDING;  // 0: end of file
+        std::size_t n = rq.want < p.count ? rq.want : p.count;
+        int r = pipe_copy(p, rq.who, rq.addr, n, false);
+        return r != OK ? r : static_cast<int>(n);
+    }
+    if (p.readers == 0) return rq.done > 0 ? static_cast<int>(rq.done) : -EPIPE;
+    std::size_t left = rq.want - rq.done;
+    std::size_t room = DEVMAN_PIPE_BUF - p.count;
+    // POSIX: a write of at most PIPE_BUF bytes is not interleaved with others.
+    if (left <= static_cast<std::size_t>(DEVMAN_PIPE_BUF) && room < left && rq.done == 0)
+        return PENDING;
+    std::size_t n = left < room ? left : room;
+    if (n > 0) {
+        int r = pipe_copy(p, rq.who, rq.addr + rq.done, n, true);
+        if (r != OK) return rq.done > 0 ? static_cast<int>(rq.done) : r;
+        rq.done += n;
+    }
+    return rq.done == rq.want ? static_cast<int>(rq.done) : PENDING;
+}
+
+void reply_to(endpoint_t who, int result) {
+    message m{};
+    m.m_type = result;
+    int r = ipc_sendnb(who, &m);
+    if (r != OK) log_printf("devman: cannot answer %d: %d\n", who, r);
+}
+
+// The pipe changed (data, room, an end closed): finish what can finish.
+void pipe_progress(int pipe) {
+    for (bool again = true; again;) {
+        again = false;
+        for (Suspended& s : suspended) {
+            if (!s.in_use || files[s.file].pipe != pipe) continue;
+            int r = try_pipe(s);
+            if (r == PENDING) continue;
+            s.in_use = false;
+            reply_to(s.who, r);
+            again = true;
+        }
+    }
+}
+
+int pipe_io(endpoint_t who, int file, bool write, vir_bytes addr, std::size_t want) {
+    Suspended rq{true, who, file, write, addr, want, 0};
+    int r = try_pipe(rq);
+    if (r == PENDING) {
+        Suspended* slot = nullptr;
+        for (Suspended& s : suspended) {
+            if (!s.in_use) {
+                slot = &s;
+                break;
+            }
+        }
+        if (!slot) {
+            log_printf("devman: too many suspended pipe requests; %d gets EAGAIN\n", who);
+            r = rq.done > 0 ? static_cast<int>(rq.done) : -EAGAIN;
+        } else {
+            *slot = rq;
+            r = -EDONTREPLY;
+        }
+    }
+    pipe_progress(files[file].pipe);  // others may go on now
+    return r;
+}
+
+// ---- closing ----
+
+// One reference to open file `i` less; the last one closes it (the driver
+// is told; a pipe end's departure wakes the other side).
+void file_put(int i, endpoint_t who) {
+    File& f = files[i];
+    if (--f.refs > 0) return;
+    FileKind kind = f.kind;
+    int pipe = f.pipe;
+    if (kind == FileKind::DEVICE) {
+        Driver& d = drivers[f.driver];
+        if (d.in_use) {
+            message req{};
+            req.m_type = DEV_CLOSE;
+            req.DEVICE = 0;
+            req.IO_ENDPT = who;
+            ask_driver(d, req);  // the file is closed whatever the driver says
+        }
+    }
+    f = File{};
+    if (kind == FileKind::PIPE_READ || kind == FileKind::PIPE_WRITE) {
+        Pipe& p = pipes[pipe];
+        (kind == FileKind::PIPE_READ ? p.readers : p.writers)--;
+        if (p.readers == 0 && p.writers == 0)
+            p.in_use = false;
+        else
+            pipe_progress(pipe);  // readers see the end, writers EPIPE
+    }
+}
+
+void fd_close(FProc& p, int fd) {
+    int i = p.fd[fd];
+    p.fd[fd] = -1;
+    p.cloexec &= ~(1u << fd);
+    file_put(i, p.endpoint);
+}
+
 }  // namespace
 
 void devman_init(endpoint_t me) {
     for (Driver& d : drivers) d = Driver{};
     for (File& f : files) f = File{};
+    for (FProc& p : fprocs) p = FProc{};
+    for (Pipe& p : pipes) p.in_use = false;
+    for (Suspended& s : suspended) s = Suspended{};
     self = me;
     subscribed = false;
 }
@@ -128,40 +311,44 @@ int do_open(message& m) {
     Driver* d = find(label);
     if (!d) d = refresh(label);
     if (!d) return -ENODEV;
-    int fd = 0;
-    while (fd < NR_FILES && files[fd].in_use) fd++;
-    if (fd == NR_FILES) return -ENOSPC;
+    FProc* p = fproc_or_new(m.m_source);
+    if (!p) return -ENFILE;
+    int fd = free_fd(*p);
+    if (fd < 0) return -EMFILE;
+    int i = file_new(FileKind::DEVICE);
+    if (i < 0) return -ENFILE;
 
     message req{};
     req.m_type = DEV_OPEN;
     req.DEVICE = 0;
     req.IO_ENDPT = m.m_source;
     int r = ask_driver(*d, req);
-    if (r < 0) return r;
-    files[fd] = File{true, m.m_source, static_cast<int>(d - drivers), 0};
+    if (r < 0) {
+        files[i] = File{};
+        return r;
+    }
+    files[i].refs = 1;
+    files[i].driver = static_cast<int>(d - drivers);
+    p->fd[fd] = i;
     return fd;
 }
 
-int do_read(message& m) {
-    File* f = file_of(m);
-    if (!f) return -EINVAL;  // EBADF
-    int want = m.DEVMAN_NBYTES;
-    if (want < 0) return -EINVAL;
-    bool inline_reply = m.DEVMAN_GRANT == GRANT_INVALID;
-    if (inline_reply && want > DEVMAN_INLINE_MAX) want = DEVMAN_INLINE_MAX;
-    if (want > IO_CHUNK) want = IO_CHUNK;
-    if (want == 0) return 0;
-    Driver& d = drivers[f->driver];
-    if (!d.in_use) return -EIO;
+namespace {
 
-    cp_grant_id_t g =
-        cpf_grant_direct(d.endpoint, vir_addr(bounce), static_cast<std::size_t>(want), CPF_WRITE);
+// DEV_READ_S / DEV_WRITE_S for `who`'s buffer, through a magic grant the
+// driver uses directly: no copy in devman, no size limit.
+int device_io(File& f, endpoint_t who, bool write, vir_bytes addr, std::int32_t want) {
+    Driver& d = drivers[f.driver];
+    if (!d.in_use) return -EIO;
+    const std::uint32_t access = write ? CPF_READ : CPF_WRITE;
+    const std::size_t len = static_cast<std::size_t>(want);
+    cp_grant_id_t g = cpf_grant_magic(d.endpoint, who, addr, len, access);
     if (g < 0) return -ENOSPC;
     message req{};
-    req.m_type = DEV_READ_S;
+    req.m_type = write ? DEV_WRITE_S : DEV_READ_S;
     req.DEVICE = 0;
     req.IO_ENDPT = self;
-    req.POSITION = f->position;
+    req.POSITION = f.position;
     req.COUNT = want;
     req.IO_GRANT = static_cast<vir_bytes>(g);
     endpoint_t before = d.endpoint;
@@ -170,54 +357,134 @@ int do_read(message& m) {
     // The driver was restarted under us: the retry went to the new endpoint,
     // which our grant did not name. Grant again.
     if (n == -EPERM && d.in_use && d.endpoint != before) {
-        g = cpf_grant_direct(d.endpoint, vir_addr(bounce), static_cast<std::size_t>(want),
-                             CPF_WRITE);
+        g = cpf_grant_magic(d.endpoint, who, addr, len, access);
+        if (g < 0) return -ENOSPC;
         req.IO_GRANT = static_cast<vir_bytes>(g);
         n = ask_driver(d, req);
         cpf_revoke(g);
     }
     if (n < 0) return n;
     if (n > want) return -EIO;
-    if (n > 0 && inline_reply) {
-        str::mem_copy(m.DEVMAN_DATA, bounce, static_cast<std::size_t>(n));
-    } else if (n > 0) {
-        int r = sys_safecopyto(m.m_source, m.DEVMAN_GRANT, 0, vir_addr(bounce),
-                               static_cast<std::size_t>(n));
-        if (r != OK) return r;
-    }
-    f->position += n;
+    f.position += n;
     return n;
 }
 
-int do_close(message& m) {
-    File* f = file_of(m);
-    if (!f) return -EINVAL;
-    Driver& d = drivers[f->driver];
-    if (d.in_use) {
-        message req{};
-        req.m_type = DEV_CLOSE;
-        req.DEVICE = 0;
-        req.IO_ENDPT = m.m_source;
-        ask_driver(d, req);  // the file is closed whatever the driver says
+int read_write(message& m, bool write) {
+    int i = -1;
+    File* f = file_of(m.m_source, m.DEVMAN_FD, &i);
+    if (!f) return -EBADF;
+    std::int32_t want = m.DEVMAN_NBYTES;
+    if (want < 0) return -EINVAL;
+    vir_bytes addr = m.DEVMAN_BUFFER;
+    if (addr + static_cast<vir_bytes>(want) < addr) return -EFAULT;
+    switch (f->kind) {
+        case FileKind::DEVICE:
+            if (want == 0) return 0;
+            return device_io(*f, m.m_source, write, addr, want);
+        case FileKind::PIPE_READ:
+            if (write) return -EBADF;
+            return pipe_io(m.m_source, i, false, addr, static_cast<std::size_t>(want));
+        case FileKind::PIPE_WRITE:
+            if (!write) return -EBADF;
+            return pipe_io(m.m_source, i, true, addr, static_cast<std::size_t>(want));
+        case FileKind::FREE:
+            break;
     }
-    *f = File{};
+    return -EBADF;
+}
+
+}  // namespace
+
+int do_read(message& m) {
+    return read_write(m, false);
+}
+
+int do_write(message& m) {
+    return read_write(m, true);
+}
+
+int do_close(message& m) {
+    FProc* p = fproc_of(m.m_source);
+    int fd = m.DEVMAN_FD;
+    if (!p || fd < 0 || fd >= OPEN_MAX || p->fd[fd] < 0) return -EBADF;
+    fd_close(*p, fd);
     return OK;
 }
 
-// PM: a process is gone. Close its files, telling the drivers.
-void proc_exit(endpoint_t ep) {
-    for (File& f : files) {
-        if (!f.in_use || f.owner != ep) continue;
-        Driver& d = drivers[f.driver];
-        if (d.in_use) {
-            message req{};
-            req.m_type = DEV_CLOSE;
-            req.DEVICE = 0;
-            req.IO_ENDPT = ep;
-            ask_driver(d, req);
-        }
-        f = File{};
+int do_pipe(message& m) {
+    FProc* p = fproc_or_new(m.m_source);
+    if (!p) return -ENFILE;
+    int rfd = free_fd(*p);
+    if (rfd < 0) return -EMFILE;
+    p->fd[rfd] = NR_FILES;  // held while looking for the second descriptor
+    int wfd = free_fd(*p);
+    p->fd[rfd] = -1;
+    if (wfd < 0) return -EMFILE;
+    int pipe = 0;
+    while (pipe < NR_PIPES && pipes[pipe].in_use) pipe++;
+    if (pipe == NR_PIPES) return -ENFILE;
+    int ri = file_new(FileKind::PIPE_READ);
+    if (ri < 0) return -ENFILE;
+    files[ri].refs = 1;  // claimed, so the next search skips it
+    int wi = file_new(FileKind::PIPE_WRITE);
+    if (wi < 0) {
+        files[ri] = File{};
+        return -ENFILE;
     }
+    Pipe& pp = pipes[pipe];
+    pp.in_use = true;
+    pp.readers = pp.writers = 1;
+    pp.head = pp.count = 0;
+    files[ri].pipe = files[wi].pipe = pipe;
+    files[wi].refs = 1;
+    p->fd[rfd] = ri;
+    p->fd[wfd] = wi;
+    if (m.DEVMAN_PIPE_FLAGS & DEVMAN_O_CLOEXEC) p->cloexec |= (1u << rfd) | (1u << wfd);
+    m.DEVMAN_FD0 = rfd;
+    m.DEVMAN_FD1 = wfd;
+    return OK;
+}
+
+int do_dup2(message& m) {
+    FProc* p = fproc_of(m.m_source);
+    int fd = m.DEVMAN_FD, to = m.DEVMAN_FD2;
+    if (!p || fd < 0 || fd >= OPEN_MAX || p->fd[fd] < 0) return -EBADF;
+    if (to < 0 || to >= OPEN_MAX) return -EBADF;
+    if (to == fd) return to;
+    int i = p->fd[fd];
+    files[i].refs++;  // first: closing `to` may not drop the file we copy
+    if (p->fd[to] >= 0) fd_close(*p, to);
+    p->fd[to] = i;
+    p->cloexec &= ~(1u << to);  // POSIX: dup2 clears close-on-exec
+    return to;
+}
+
+int do_fork(message& m) {
+    if (m.m_source != PM_PROC_NR) return -EPERM;
+    endpoint_t parent = m.DEVMAN_FORK_PARENT, child = m.DEVMAN_FORK_CHILD;
+    if (child == NONE || child == ANY || child == parent) return -EINVAL;
+    if (FProc* old = fproc_of(child)) proc_exit(old->endpoint);  // a stale table
+    const FProc* from = fproc_of(parent);
+    if (!from) return OK;  // nothing open: the child starts empty too
+    FProc* to = fproc_new(child);
+    if (!to) return -EAGAIN;
+    for (int fd = 0; fd < OPEN_MAX; fd++) {
+        if (from->fd[fd] < 0 || (from->cloexec & (1u << fd))) continue;
+        to->fd[fd] = from->fd[fd];
+        files[from->fd[fd]].refs++;
+    }
+    return OK;
+}
+
+// PM: a process is gone. Drop its suspended requests, close its files.
+void proc_exit(endpoint_t ep) {
+    for (Suspended& s : suspended)
+        if (s.in_use && s.who == ep) s.in_use = false;
+    FProc* p = fproc_of(ep);
+    if (!p) return;
+    for (int fd = 0; fd < OPEN_MAX; fd++)
+        if (p->fd[fd] >= 0) fd_close(*p, fd);
+    *p = FProc{};
 }
 
 int handle_request(message& m) {
@@ -235,8 +502,16 @@ int handle_request(message& m) {
             return do_open(m);
         case DEVMAN_READ:
             return do_read(m);
+        case DEVMAN_WRITE:
+            return do_write(m);
         case DEVMAN_CLOSE:
             return do_close(m);
+        case DEVMAN_PIPE:
+            return do_pipe(m);
+        case DEVMAN_DUP2:
+            return do_dup2(m);
+        case DEVMAN_FORK:
+            return do_fork(m);
         default:
             log_printf("devman: unknown request %d from %d\n", m.m_type, m.m_source);
             return -ENOSYS;
@@ -249,7 +524,27 @@ const Driver* driver(const char* label) {
 
 int open_files() {
     int n = 0;
-    for (const File& f : files) n += f.in_use;
+    for (const File& f : files) n += f.kind != FileKind::FREE;
+    return n;
+}
+
+int open_pipes() {
+    int n = 0;
+    for (const Pipe& p : pipes) n += p.in_use;
+    return n;
+}
+
+int suspended_requests() {
+    int n = 0;
+    for (const Suspended& s : suspended) n += s.in_use;
+    return n;
+}
+
+int descriptors_of(endpoint_t ep) {
+    const FProc* p = fproc_of(ep);
+    int n = 0;
+    if (p)
+        for (int fd : p->fd) n += fd >= 0;
     return n;
 }
 

@@ -1,20 +1,32 @@
 // devman, the device layer (the part of MINIX VFS that talks to character
-// drivers): user processes open devices by name ("/dev/hello"), read and
-// close them; devman forwards each request to the driver (DEV_OPEN,
-// DEV_READ_S, DEV_CLOSE) with a grant for the data. Drivers are found
-// through DS (see umklib/dev_proto.h): an announcement "dev.<label>" whose
-// value must equal the endpoint RS published for <label>. devman subscribes
-// to the announcements, so a restarted driver (new endpoint) gets the next
-// requests.
+// drivers, plus pipes): processes open devices by name ("/dev/hello"),
+// read, write and close them; devman forwards each request to the driver
+// (DEV_OPEN, DEV_READ_S, DEV_WRITE_S, DEV_CLOSE) with a magic grant for the
+// caller's buffer. Drivers are found through DS (see umklib/dev_proto.h): an
+// announcement "dev.<label>" whose value must equal the endpoint RS
+// published for <label>. devman subscribes to the announcements, so a
+// restarted driver (new endpoint) gets the next requests.
+//
+// Files as in VFS: every process has its own descriptor table (FProc) whose
+// entries point to reference-counted open files (Filp: the driver or pipe
+// end and the offset, shared by dup and fork). A pipe is a bounded buffer
+// inside devman; a request that cannot go on (a read of an empty pipe, a
+// write to a full one) is suspended: no reply until it can finish.
 #pragma once
 
+#include <cstdint>
+
 #include "umk/types.h"
+#include "umklib/dev_proto.h"
 
 namespace umk::devman {
 
 inline constexpr int NR_DRIVERS = 16;
-inline constexpr int NR_FILES = 64;
-inline constexpr int IO_CHUNK = 4096;  // at most this many bytes per read
+inline constexpr int NR_FILES = 64;   // open files (Filp) in the whole system: ENFILE
+inline constexpr int OPEN_MAX = 16;   // descriptors per process: EMFILE
+inline constexpr int NR_FPROCS = 64;  // processes with a descriptor table
+inline constexpr int NR_PIPES = 8;
+inline constexpr int NR_SUSPENDED = 32;  // requests waiting on a pipe
 
 struct Driver {
     bool in_use;
@@ -22,11 +34,40 @@ struct Driver {
     endpoint_t endpoint;
 };
 
+enum class FileKind : std::uint8_t { FREE, DEVICE, PIPE_READ, PIPE_WRITE };
+
+// An open file: what a descriptor (or several, after dup/fork) refers to.
 struct File {
-    bool in_use;
-    endpoint_t owner;
-    int driver;  // index in the driver table
+    FileKind kind;
+    int refs;    // descriptors pointing here
+    int driver;  // DEVICE: index in the driver table
+    int pipe;    // PIPE_*: index in the pipe table
     std::int64_t position;
+};
+
+// One process's descriptor table.
+struct FProc {
+    bool in_use;
+    endpoint_t endpoint;
+    int fd[OPEN_MAX];       // index in the file table, or -1
+    std::uint32_t cloexec;  // bit n: descriptor n is not inherited
+};
+
+struct Pipe {
+    bool in_use;
+    int readers, writers;  // open files of each end
+    std::size_t head, count;
+    std::uint8_t buf[DEVMAN_PIPE_BUF];
+};
+
+// A pipe request that could not finish yet.
+struct Suspended {
+    bool in_use;
+    endpoint_t who;
+    int file;
+    bool write;
+    vir_bytes addr;
+    std::size_t want, done;
 };
 
 void devman_init(endpoint_t self);
@@ -35,14 +76,25 @@ void subscribe();
 // DS notified us: take in every changed announcement.
 void ds_changed();
 
+// Each returns the reply's m_type, or -EDONTREPLY (suspended: devman
+// replies itself later).
 int do_open(message& m);
 int do_read(message& m);
+int do_write(message& m);
 int do_close(message& m);
+int do_pipe(message& m);
+int do_dup2(message& m);
+int do_fork(message& m);
 int handle_request(message& m);
-// A process is gone (PM's DEVMAN_PROC_EXIT): close its files.
+// A process is gone (PM's DEVMAN_PROC_EXIT): forget its suspended
+// requests, close its descriptors.
 void proc_exit(endpoint_t ep);
-// Open files, for tests.
+
+// For tests: open files, pipes, suspended requests, descriptors of ep.
 int open_files();
+int open_pipes();
+int suspended_requests();
+int descriptors_of(endpoint_t ep);
 
 const Driver* driver(const char* label);
 

@@ -81,6 +81,14 @@ void tell_parent(MProc& child) {
 
 }  // namespace
 
+// devman closes the files the process left open (no reply; devman may be absent).
+void exit_files(endpoint_t ep) {
+    message note{};
+    note.m_type = DEVMAN_PROC_EXIT;
+    note.DEVMAN_EXIT_ENDPT = ep;
+    asynsend3(DEVMAN_PROC_NR, &note, AMF_NOREPLY);
+}
+
 endpoint_t pm_self = NONE;
 endpoint_t rs_endpoint = NONE;
 
@@ -119,11 +127,7 @@ void exit_proc(MProc& p, int status) {
         else
             c.parent = NONE;
     }
-    // devman closes the files it left open (no reply; devman may be absent).
-    message note{};
-    note.m_type = DEVMAN_PROC_EXIT;
-    note.DEVMAN_EXIT_ENDPT = p.endpoint;
-    asynsend3(DEVMAN_PROC_NR, &note, AMF_NOREPLY);
+    exit_files(p.endpoint);
     // A waiter that was this process itself will never be answered.
     for (Waiter& w : waiters) {
         if (w.in_use && w.who == p.endpoint) w.in_use = false;
@@ -131,11 +135,50 @@ void exit_proc(MProc& p, int status) {
     tell_parent(p);
 }
 
+namespace {
+
+// The program and its arguments: inline (program only), or the block
+// "program\0arg\0..." behind the caller's grant. OK, or an error.
+int spawn_request(const message& m, char* block, std::size_t* args_at, std::size_t* len) {
+    std::int32_t n = m.PM_ARGS_LEN;
+    if (n < 0) return -EINVAL;
+    if (n == 0) {
+        if (str::nlen(m.PM_PROGRAM, sizeof m.PM_PROGRAM) == sizeof m.PM_PROGRAM) return -EINVAL;
+        str::copy(block, m.PM_PROGRAM, sizeof m.PM_PROGRAM);
+        *args_at = *len = str::len(block) + 1;
+        return block[0] ? OK : -EINVAL;
+    }
+    if (n > PM_ARGS_MAX) return -E2BIG;
+    int r = sys_safecopyfrom(m.m_source, m.PM_ARGS_GRANT, 0, vir_addr(block),
+                             static_cast<std::size_t>(n));
+    if (r != OK) return r;
+    if (block[n - 1] != '\0') return -EINVAL;  // every string ends in a NUL
+    *args_at = str::len(block) + 1;
+    *len = static_cast<std::size_t>(n);
+    return block[0] ? OK : -EINVAL;
+}
+
+// The child shares the parent's open files (MINIX: PM tells VFS of the fork
+// before the child runs). SENDREC is safe: devman never calls PM. A system
+// without devman has no files to share.
+int tell_devman_of_fork(endpoint_t parent, endpoint_t child) {
+    message m{};
+    m.m_type = DEVMAN_FORK;
+    m.DEVMAN_FORK_PARENT = parent;
+    m.DEVMAN_FORK_CHILD = child;
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    if (r != OK) return OK;
+    return m.m_type;
+}
+
+}  // namespace
+
 int do_spawn(message& m) {
-    char program[sizeof m.PM_PROGRAM];
-    if (str::nlen(m.PM_PROGRAM, sizeof program) == sizeof program) return -EINVAL;
-    str::copy(program, m.PM_PROGRAM, sizeof program);
-    if (program[0] == '\0') return -EINVAL;
+    static char block[PM_ARGS_MAX + 1];
+    std::size_t args_at = 0, len = 0;
+    int r = spawn_request(m, block, &args_at, &len);
+    if (r != OK) return r;
+    const char* program = block;
 
     MProc* p = free_record();
     if (!p) {
@@ -143,11 +186,16 @@ int do_spawn(message& m) {
         return -EAGAIN;
     }
     endpoint_t ep = NONE;
-    int r = sys_spawn(program, nullptr, 0, &ep);
+    r = sys_spawn(program, len > args_at ? block + args_at : nullptr, len - args_at, &ep);
     if (r != OK) return r;
     // A user process: the shared user privileges, PM as signal manager.
     if ((r = sys_privctl(ep, SYS_PRIV_SET_USER)) != OK) {
         log_printf("pm: cannot make %s a user process: %d\n", program, r);
+        sys_clear(ep);
+        return r;
+    }
+    if ((r = tell_devman_of_fork(m.m_source, ep)) != OK) {
+        log_printf("pm: devman cannot give %s its files: %d\n", program, r);
         sys_clear(ep);
         return r;
     }
@@ -160,6 +208,7 @@ int do_spawn(message& m) {
     if ((r = sys_privctl(ep, SYS_PRIV_ALLOW)) != OK) {
         log_printf("pm: cannot let %s run: %d\n", program, r);
         sys_clear(ep);
+        exit_files(ep);
         free_slot(*p);
         return r;
     }

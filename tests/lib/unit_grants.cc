@@ -48,6 +48,20 @@ TEST_F(LibGrants, IndirectGrant) {
     EXPECT_EQ(cpf_grant_indirect(9, 10, -1), GRANT_INVALID);
 }
 
+TEST_F(LibGrants, MagicGrant) {
+    const cp_grant_id_t g = cpf_grant_magic(9, 90, 0x4000, 4096, CPF_WRITE);
+    ASSERT_GE(g, 0);
+    EXPECT_EQ(table[g].cp_flags, CPF_USED | CPF_VALID | CPF_MAGIC | CPF_WRITE);
+    EXPECT_EQ(table[g].cp_to, 9);
+    EXPECT_EQ(table[g].cp_from, 90);  // whose memory
+    EXPECT_EQ(table[g].cp_start, 0x4000u);
+    EXPECT_EQ(table[g].cp_len, 4096u);
+    EXPECT_EQ(cpf_grant_magic(9, 90, 0x1000, 1, 0x4), GRANT_INVALID);
+    EXPECT_EQ(cpf_grant_magic(9, 90, ~vir_bytes{0} - 2, 16, CPF_READ), GRANT_INVALID);
+    EXPECT_EQ(cpf_revoke(g), OK);
+    EXPECT_EQ(table[g].cp_flags, 0u);
+}
+
 TEST_F(LibGrants, RevokeFreesTheEntryForReuse) {
     const cp_grant_id_t a = cpf_grant_direct(1, 0x1000, 10, CPF_READ);
     const cp_grant_id_t b = cpf_grant_direct(1, 0x2000, 10, CPF_READ);

@@ -84,7 +84,8 @@ TEST_F(DevHello, OpenReadClose) {
     EXPECT_EQ(read_all(fd, 64), "Hello, World!\n");
     EXPECT_EQ(dev_read(fd, nullptr, 0), 0);
     EXPECT_EQ(dev_close(fd), OK);
-    EXPECT_EQ(dev_read(fd, nullptr, 0), -EINVAL);  // closed
+    EXPECT_EQ(dev_read(fd, nullptr, 0), -EBADF);  // closed
+    EXPECT_EQ(dev_close(fd), -EBADF);
     EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);
 }
 
@@ -94,19 +95,36 @@ TEST_F(DevHello, SmallReadsFollowTheOffset) {
     dev_close(fd);
 }
 
-TEST_F(DevHello, EachOpenHasItsOwnOffsetAndOwner) {
+TEST_F(DevHello, EachProcessHasItsOwnDescriptors) {
     int a = dev_open("/dev/hello");
     char buf[5];
     EXPECT_EQ(dev_read(a, buf, 5), 5);
     as(USER2);
+    EXPECT_EQ(dev_read(a, buf, 5), -EBADF);  // USER2 has no descriptors yet
     int b = dev_open("/dev/hello");
+    EXPECT_EQ(b, a);  // the same number, in USER2's own table
     EXPECT_EQ(dev_read(b, buf, 5), 5);
     EXPECT_EQ(std::string(buf, 5), "Hello");
-    EXPECT_EQ(dev_read(a, buf, 5), -EINVAL);  // not USER2's descriptor
+    EXPECT_EQ(dev_read(b + 1, buf, 5), -EBADF);
     as(USER);
     EXPECT_EQ(dev_read(a, buf, 5), 5);
     EXPECT_EQ(std::string(buf, 5), ", Wor");
     EXPECT_EQ(hello::open_counter(), 2);
+}
+
+// No 40-byte limit: the driver copies straight into the caller's buffer
+// through devman's magic grant, and devman keeps no grant afterwards.
+TEST_F(DevHello, LargeReadInOneRequest) {
+    int fd = dev_open("/dev/hello");
+    ASSERT_GE(fd, 0);
+    std::string buf(4096, '#');
+    EXPECT_EQ(dev_read(fd, buf.data(), buf.size()), 14);
+    EXPECT_EQ(buf.substr(0, 15), "Hello, World!\n#");
+    EXPECT_EQ(dev_read(fd, buf.data(), buf.size()), 0);
+    EXPECT_EQ(fake::grants_in_use(), 0);
+    // hello takes no writes: the driver's answer comes back.
+    EXPECT_EQ(dev_write(fd, "x", 1), -EINVAL);
+    EXPECT_EQ(dev_close(fd), OK);
 }
 
 TEST_F(DevHello, FilesOfADeadProcessAreClosed) {

@@ -118,6 +118,78 @@ TEST_F(Pm, SpawnFailuresLeaveNothingBehind) {
     EXPECT_EQ(call(TESTER, m), -EINVAL);
 }
 
+// A system process grants PM the block "program\0arg\0..."; PM passes the
+// arguments on to the kernel.
+TEST_F(Pm, SpawnWithArguments) {
+    static const char block[] = "cat\0/dev/hello\0two words";  // + the final NUL
+    cp_grant_id_t g = cpf_grant_direct(PM_PROC_NR, vir_addr(block), sizeof block, CPF_READ);
+    message m{};
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_GRANT = g;
+    m.PM_ARGS_LEN = sizeof block;
+    ASSERT_EQ(call(TESTER, m), OK);
+    EXPECT_EQ(fake::kcalls()[0], "sys_spawn cat args=/dev/hello|two words|");
+    EXPECT_STREQ(pm::user_process(m.PM_ENDPT)->name, "cat");
+    // The program alone.
+    static const char alone[] = "cat";
+    g = cpf_grant_direct(PM_PROC_NR, vir_addr(alone), sizeof alone, CPF_READ);
+    m = message{};
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_GRANT = g;
+    m.PM_ARGS_LEN = sizeof alone;
+    ASSERT_EQ(call(TESTER, m), OK);
+    EXPECT_EQ(fake::kcalls().back(), "sys_privctl " + std::to_string(m.PM_ENDPT) + " 1");
+    EXPECT_TRUE(kcall("sys_spawn cat"));
+}
+
+TEST_F(Pm, SpawnArgumentErrors) {
+    static const char no_nul[] = {'c', 'a', 't'};
+    static const char empty[] = "\0arg";
+    static char big[PM_ARGS_MAX + 1] = "cat";
+    auto try_block = [this](const void* at, int len, int access = CPF_READ) {
+        message m{};
+        m.m_type = PM_SPAWN;
+        m.PM_ARGS_GRANT = cpf_grant_direct(PM_PROC_NR, vir_addr(at), len, access);
+        m.PM_ARGS_LEN = len;
+        return call(TESTER, m);
+    };
+    EXPECT_EQ(try_block(no_nul, sizeof no_nul), -EINVAL);
+    EXPECT_EQ(try_block(empty, sizeof empty), -EINVAL);
+    EXPECT_EQ(try_block(big, sizeof big), -E2BIG);
+    EXPECT_EQ(try_block("cat", 4, CPF_WRITE), -EPERM);  // PM may not read it
+    message m{};
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_LEN = -1;
+    EXPECT_EQ(call(TESTER, m), -EINVAL);
+    for (const auto& k : fake::kcalls()) EXPECT_NE(k.rfind("sys_spawn", 0), 0u) << k;
+}
+
+// Before the child runs, devman copies the caller's descriptors into it.
+TEST_F(Pm, DevmanGivesTheChildItsParentsFilesBeforeItRuns) {
+    message seen{};
+    std::size_t kcalls_then = 0;
+    fake::route(DEVMAN_PROC_NR, [&](message& m) {
+        seen = m;
+        kcalls_then = fake::kcalls().size();
+        return OK;
+    });
+    endpoint_t child = spawn(TESTER);
+    EXPECT_EQ(seen.m_type, DEVMAN_FORK);
+    EXPECT_EQ(seen.m_source, PM_PROC_NR);
+    EXPECT_EQ(seen.DEVMAN_FORK_PARENT, TESTER);
+    EXPECT_EQ(seen.DEVMAN_FORK_CHILD, child);
+    EXPECT_EQ(kcalls_then, 2u);  // after SET_USER, before ALLOW
+    // devman refuses (its tables are full): no child.
+    fake::route(DEVMAN_PROC_NR, [](message&) { return -EAGAIN; });
+    message m{};
+    m.m_type = PM_SPAWN;
+    std::strcpy(m.PM_PROGRAM, "user_prog");
+    EXPECT_EQ(call(TESTER, m), -EAGAIN);
+    endpoint_t refused = make_endpoint(1, next_slot - 1);
+    EXPECT_TRUE(kcall("sys_clear " + std::to_string(refused)));
+    EXPECT_EQ(pm::lookup(refused), nullptr);
+}
+
 TEST_F(Pm, ExitThenWait) {
     endpoint_t child = spawn(TESTER);
     EXPECT_EQ(exit(child, 3), -ELOCKED);  // no reply: the process is gone

@@ -44,14 +44,24 @@ inline constexpr int DEV_REPLY = DEV_RS_BASE + 0;
 // ---- user process <-> devman (SENDREC; reply m_type = result) ----
 // Call numbers are MINIX's (callnr.h).
 inline constexpr int DEVMAN_READ = 3;
+inline constexpr int DEVMAN_WRITE = 4;
 inline constexpr int DEVMAN_OPEN = 5;
 inline constexpr int DEVMAN_CLOSE = 6;
+inline constexpr int DEVMAN_DUP2 = 41;  // MINIX DUP, always in its dup2 form here
+inline constexpr int DEVMAN_PIPE = 42;
 inline constexpr int DEVMAN_PATH_MAX = 40;  // including the NUL (fits m3_ca1)
 
 // PM -> devman (asynsend, no reply): a user process is gone; devman closes
 // its open files (MINIX: PM tells VFS of every exit).
 inline constexpr int DEVMAN_PROC_EXIT = 0x980;
 #define DEVMAN_EXIT_ENDPT m1_i1
+// PM -> devman (SENDREC; reply m_type OK or an error): `child` was spawned
+// by `parent` and has not run yet; it gets a copy of the parent's descriptor
+// table (the same open files: shared offsets, one more reference each),
+// except descriptors marked close-on-exec (MINIX: PM tells VFS of every fork).
+inline constexpr int DEVMAN_FORK = 0x981;
+#define DEVMAN_FORK_PARENT m1_i1
+#define DEVMAN_FORK_CHILD m1_i2
 
 #define DEVMAN_PATH m3_ca1   // OPEN: "/dev/hello"; reply m_type: a descriptor >= 0
 #define DEVMAN_FD m1_i1      // READ, CLOSE
@@ -62,6 +72,22 @@ inline constexpr int DEVMAN_PROC_EXIT = 0x980;
 // inline in the reply: user processes may make no kernel calls, so they
 // cannot register a grant table (SYS_SETGRANT).
 inline constexpr int DEVMAN_INLINE_MAX = 40;
+// (DEVMAN_GRANT, DEVMAN_DATA and DEVMAN_INLINE_MAX are the old READ forms;
+// devman now serves READ and WRITE the MINIX VFS way, by buffer address.)
+
+// READ, WRITE: the buffer's address in the caller. devman gives the driver
+// a magic grant for it (only devman, in VFS's slot, may make those), so
+// nobody copies twice and there is no size limit; pipes are copied by
+// devman itself through a magic grant to itself.
+#define DEVMAN_BUFFER m1_p1
+// PIPE: request flags; reply: the read end and the write end.
+#define DEVMAN_PIPE_FLAGS m1_i3
+#define DEVMAN_FD0 m1_i1
+#define DEVMAN_FD1 m1_i2
+inline constexpr int DEVMAN_O_CLOEXEC = 0x1;  // both ends are not inherited by DEVMAN_FORK
+// DUP2: DEVMAN_FD -> DEVMAN_FD2 (closed first if open); reply m_type = DEVMAN_FD2.
+#define DEVMAN_FD2 m1_i2
+inline constexpr int DEVMAN_PIPE_BUF = 4096;  // POSIX PIPE_BUF: capacity; writes up to it are atomic
 
 // ---- The user side (what a libc open/read/close would do) ----
 
@@ -76,32 +102,52 @@ inline int dev_open(const char* path) {
     return r != OK ? r : m.m_type;
 }
 
-// Bytes read (0 at the end of the device), or a negative error. Reads of
-// up to DEVMAN_INLINE_MAX bytes need no grant (user processes use these).
+// Bytes read (0 at the end of the file), or a negative error. A read from
+// an empty pipe waits for data (or returns 0 once no writer is left).
 inline int dev_read(int fd, void* buf, std::size_t len) {
-    if (len <= static_cast<std::size_t>(DEVMAN_INLINE_MAX)) {
-        message m{};
-        m.m_type = DEVMAN_READ;
-        m.DEVMAN_FD = fd;
-        m.DEVMAN_GRANT = GRANT_INVALID;
-        m.DEVMAN_NBYTES = static_cast<std::int32_t>(len);
-        int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
-        if (r != OK) return r;
-        if (m.m_type > 0) {
-            auto* out = static_cast<char*>(buf);
-            for (int i = 0; i < m.m_type && i < DEVMAN_INLINE_MAX; i++) out[i] = m.DEVMAN_DATA[i];
-        }
-        return m.m_type;
-    }
-    cp_grant_id_t g = cpf_grant_direct(DEVMAN_PROC_NR, vir_addr(buf), len, CPF_WRITE);
-    if (g < 0) return g == GRANT_INVALID ? -ENOSPC : g;
     message m{};
     m.m_type = DEVMAN_READ;
     m.DEVMAN_FD = fd;
-    m.DEVMAN_GRANT = g;
-    m.DEVMAN_NBYTES = static_cast<std::int32_t>(len);
+    m.DEVMAN_GRANT = GRANT_INVALID;
+    m.DEVMAN_BUFFER = vir_addr(buf);
+    m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
     int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
-    cpf_revoke(g);
+    return r != OK ? r : m.m_type;
+}
+
+// Bytes written, or a negative error (-EPIPE: a pipe nobody reads). A write
+// to a full pipe waits for room.
+inline int dev_write(int fd, const void* buf, std::size_t len) {
+    message m{};
+    m.m_type = DEVMAN_WRITE;
+    m.DEVMAN_FD = fd;
+    m.DEVMAN_GRANT = GRANT_INVALID;
+    m.DEVMAN_BUFFER = vir_addr(buf);
+    m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    return r != OK ? r : m.m_type;
+}
+
+// OK and fds[0] (read end), fds[1] (write end), or a negative error.
+inline int dev_pipe(int fds[2], int flags = 0) {
+    message m{};
+    m.m_type = DEVMAN_PIPE;
+    m.DEVMAN_PIPE_FLAGS = flags;
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    if (r != OK) return r;
+    if (m.m_type != OK) return m.m_type;
+    fds[0] = m.DEVMAN_FD0;
+    fds[1] = m.DEVMAN_FD1;
+    return OK;
+}
+
+// `to`, now the same open file as `fd`, or a negative error.
+inline int dev_dup2(int fd, int to) {
+    message m{};
+    m.m_type = DEVMAN_DUP2;
+    m.DEVMAN_FD = fd;
+    m.DEVMAN_FD2 = to;
+    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
     return r != OK ? r : m.m_type;
 }
 

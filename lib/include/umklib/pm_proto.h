@@ -29,6 +29,13 @@ inline constexpr int PM_SPAWN = 112;     // umk: start a user process from a pro
 #define PM_STATUS m1_i2    // EXIT: the exit code; WAIT reply: the status (see below)
 #define PM_PID m1_i3       // SPAWN and WAIT replies
 #define PM_PROGRAM m3_ca1  // SPAWN: the program (NUL-terminated, < 40 chars)
+// SPAWN with arguments (callers that can make grants: system processes):
+// PM_ARGS_LEN > 0 bytes "program\0arg1\0arg2\0..." behind the caller's
+// grant PM_ARGS_GRANT (CPF_READ, to PM); PM_PROGRAM is then ignored. The
+// child gets a copy of the caller's devman descriptors (DEVMAN_FORK).
+#define PM_ARGS_GRANT m3_i1
+#define PM_ARGS_LEN m3_i2
+inline constexpr int PM_ARGS_MAX = 1024;  // E2BIG beyond
 
 // Wait status, as POSIX: exit code << 8, or the terminating signal.
 constexpr int pm_exit_status(int code) {

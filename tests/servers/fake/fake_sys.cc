@@ -20,6 +20,7 @@ struct Grant {
     std::size_t len;
     std::uint32_t access;
     bool in_use;
+    bool magic;  // only VFS_PROC_NR's magic grants count (as in the kernel)
 };
 
 endpoint_t current = 0;
@@ -46,6 +47,7 @@ int check_grant(endpoint_t granter, umk::cp_grant_id_t gid, umk::vir_bytes off, 
     if (gid < 0 || static_cast<std::size_t>(gid) >= grants.size()) return -EINVAL;
     Grant& g = grants[gid];
     if (!g.in_use || g.granter != granter) return -EPERM;
+    if (g.magic && granter != umk::VFS_PROC_NR) return -EPERM;
     if (g.grantee != current && g.grantee != umk::ANY) return -EPERM;
     if ((g.access & access) != access) return -EPERM;
     if (off > g.len || bytes > g.len - off) return -EPERM;
@@ -154,7 +156,14 @@ endpoint_t self_endpoint() {
 
 cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
                                std::uint32_t access) {
-    fake::grants.push_back({current, to, addr, bytes, access, true});
+    fake::grants.push_back({current, to, addr, bytes, access, true, false});
+    return static_cast<cp_grant_id_t>(fake::grants.size() - 1);
+}
+// One address space: the owner's memory is this process's, so a magic grant
+// is a direct one that only slot 1 may use.
+cp_grant_id_t cpf_grant_magic(endpoint_t to, endpoint_t, vir_bytes addr, std::size_t bytes,
+                              std::uint32_t access) {
+    fake::grants.push_back({current, to, addr, bytes, access, true, true});
     return static_cast<cp_grant_id_t>(fake::grants.size() - 1);
 }
 cp_grant_id_t cpf_grant_indirect(endpoint_t, endpoint_t, cp_grant_id_t) {
@@ -212,8 +221,14 @@ int sys_privctl(endpoint_t ep, int request, void*) {
     fake::kcall_log.push_back(fake::fmt("sys_privctl %d %d", ep, request));
     return fake::on_sys_privctl ? fake::on_sys_privctl(ep, request) : OK;
 }
-int sys_spawn(const char* program, const char*, std::size_t, endpoint_t* ep) {
-    fake::kcall_log.push_back(fake::fmt("sys_spawn %s", program));
+int sys_spawn(const char* program, const char* args, std::size_t args_len, endpoint_t* ep) {
+    // "sys_spawn PROGRAM", then " args=" and the block with '|' for each NUL.
+    std::string text = fake::fmt("sys_spawn %s", program);
+    if (args_len > 0) {
+        text += " args=";
+        for (std::size_t i = 0; i < args_len; i++) text += args[i] ? args[i] : '|';
+    }
+    fake::kcall_log.push_back(text);
     if (fake::on_sys_spawn) return fake::on_sys_spawn(program, ep);
     return -ENOENT;
 }
