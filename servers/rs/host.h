@@ -38,6 +38,22 @@ class Host {
     // init / LU-ready call). `ep_field` goes to RS_ENDPOINT.
     virtual int reply(endpoint_t to, int result, endpoint_t ep_field) = 0;
 
+    // RS's live update of itself: the state block goes from the old
+    // instance to the new one through a grant (read and write: the new one
+    // writes its verdict back when it gives up).
+    virtual int grant(endpoint_t to, void* addr, std::size_t len) = 0;  // id or error
+    virtual void revoke(int grant) = 0;
+    virtual int copy_from(endpoint_t granter, int grant, std::size_t offset, void* buf,
+                          std::size_t len) = 0;
+    virtual int copy_to(endpoint_t granter, int grant, std::size_t offset, const void* buf,
+                        std::size_t len) = 0;
+    // RS_INIT type LU to a new instance of RS, with the state block's grant.
+    virtual int send_init_self(endpoint_t ep, int debug, int grant, std::size_t len) = 0;
+    // Whether a process is blocked receiving and not held by a signal: the
+    // new RS waiting for the swap (the kernel only swaps a process at such a
+    // safe point).
+    virtual bool receiving(endpoint_t ep) = 0;
+
     // DS labels (RS owns them).
     virtual int publish_label(const char* label, endpoint_t ep) = 0;
     virtual int delete_label(const char* label) = 0;

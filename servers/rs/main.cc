@@ -15,6 +15,7 @@
 #include "umklib/rs_proto.h"
 #include "umklib/sef.h"
 #include "umklib/syslib.h"
+#include "umklib/vm_proto.h"
 
 namespace {
 
@@ -36,6 +37,11 @@ void arm_alarm() {
     sys_setalarm(RS_DELTA_T, false);
 }
 
+// RS's own update retries its swap at the next tick.
+void quick_tick() {
+    if (manager.wants_quick_tick()) sys_setalarm(1, false);
+}
+
 // Boot services wait with RTS_NO_PRIV for RS to configure them.
 void adopt_boot_services() {
     if (int r = sys_getinfo(GET_PROCTAB, boot_tab, sizeof boot_tab); r != OK)
@@ -50,7 +56,8 @@ void adopt_boot_services() {
     manager.boot_done();
 }
 
-int rs_init(int, sef_init_info_t*) {
+// The policy RS was built with, and a fresh Manager.
+void init_manager(endpoint_t self) {
     conf::Error err;
     int r = conf::parse(builtin_system_conf, builtin_system_conf_len, "system.conf (built in)",
                         &builtin, &err);
@@ -59,7 +66,11 @@ int rs_init(int, sef_init_info_t*) {
         conf::format_error(err, msg, sizeof msg);
         log_printf("RS: %s\n", msg);  // go on with defaults
     }
-    manager.init(sys_host, &builtin, self_endpoint());
+    manager.init(sys_host, &builtin, self);
+}
+
+int rs_init(int, sef_init_info_t*) {
+    init_manager(self_endpoint());
     adopt_boot_services();
     arm_alarm();
     return OK;
@@ -151,11 +162,8 @@ void system_notify(const message& m) {
     // Signals for RS itself (SIGKSIGSM) are ignored: RS is the last to go.
 }
 
-}  // namespace
-
-int main() {
-    sef_setcb_init_fresh(rs_init);
-    sef_startup_rs();
+// RS's receive loop.
+[[noreturn]] void serve() {
     for (;;) {
         message m{};
         // RS receives directly: SEF's receive loop would swallow the
@@ -175,11 +183,13 @@ int main() {
             } else {
                 manager.notified(who);
             }
+            quick_tick();
             continue;
         }
         switch (m.m_type) {
             case RS_INIT:
                 manager.init_reply(who, m.RS_INIT_RESULT);
+                quick_tick();
                 continue;
             case RS_LU_PREPARE:
                 manager.lu_ready(who, m.RS_LU_RESULT);
@@ -198,4 +208,68 @@ int main() {
         r = ipc_sendnb(who, &m);
         if (r != OK) log_printf("RS: cannot answer %d: %s\n", who, errno_name(r));
     }
+}
+
+// A new instance of RS, started by RS for `service update ... -label rs`
+// (self_update.cc has the whole protocol). It initializes at its own
+// endpoint, tells the old RS, and waits for VM: VM's answer to the old RS's
+// VM_RS_UPDATE reaches this image only once it owns RS's endpoint.
+[[noreturn]] void run_new_instance() {
+    const endpoint_t me = self_endpoint();
+    message m{};
+    for (;;) {
+        int r = ipc_receive(RS_PROC_NR, &m);
+        if (r != OK) panic("RS (new instance): waiting for RS_INIT failed: %s", errno_name(r));
+        if (m.m_type == RS_INIT) break;
+        log_printf("RS (new instance): ignoring message 0x%x from RS before RS_INIT\n",
+                   static_cast<unsigned>(m.m_type));
+    }
+    const std::int64_t debug = m.RS_INIT_DEBUG;
+    const int grant = static_cast<int>(m.RS_INIT_STATE_GRANT);
+    sef_init_info_t info{RS_PROC_NR, RS_PROC_NR, 0};
+    int r = OK;
+    if (m.RS_INIT_TYPE != SEF_INIT_LU) {
+        r = -EINVAL;
+    } else if (m.RS_INIT_STATE_LEN != sizeof(State)) {
+        // Another layout of the table: found out before the swap.
+        log_printf("RS (new instance): the old RS's state block has %lu bytes, %lu expected\n",
+                   static_cast<unsigned long>(m.RS_INIT_STATE_LEN),
+                   static_cast<unsigned long>(sizeof(State)));
+        r = -EINVAL;
+    } else if (debug & RS_INIT_DEBUG_CRASH) {
+        sef_cb_init_crash(SEF_INIT_LU, &info);
+    } else if (debug & RS_INIT_DEBUG_TIMEOUT) {
+        sef_cb_init_timeout(SEF_INIT_LU, &info);
+    }
+    if (r == OK) init_manager(RS_PROC_NR);
+    message ready{};
+    ready.m_type = RS_INIT;
+    ready.RS_INIT_RESULT = r;
+    // A plain SEND: a SENDREC would leave this image waiting for an answer
+    // from RS's endpoint, which after the swap is its own.
+    int s = ipc_send(RS_PROC_NR, &ready);
+    if (r != OK || s != OK) sef_exit(r != OK ? r : s);
+    do {
+        r = ipc_receive(VM_PROC_NR, &m);
+        if (r != OK) panic("RS (new instance): waiting for the swap failed: %s", errno_name(r));
+    } while (self_endpoint() != RS_PROC_NR);
+    // `service update -y`: the init fails - after the swap, so that the
+    // swap back is what gets exercised.
+    const int forced = (debug & RS_INIT_DEBUG_FAIL) ? sef_cb_init_fail(SEF_INIT_LU, &info) : OK;
+    r = manager.take_over(me, grant, forced);
+    if (r != OK)
+        panic("RS: cannot take over from the old RS nor give its endpoint back: %s", errno_name(r));
+    arm_alarm();
+    serve();
+}
+
+}  // namespace
+
+int main() {
+    // RS boots in slot RS_PROC_NR with generation 0; any other endpoint
+    // means RS started this instance to replace itself.
+    if (self_endpoint() != RS_PROC_NR) run_new_instance();
+    sef_setcb_init_fresh(rs_init);
+    sef_startup_rs();
+    serve();
 }

@@ -67,6 +67,7 @@ void Manager::init(Host& host, const conf::Config* builtin, endpoint_t self) {
     ds_ready_ = false;
     shutting_down_ = false;
     upd_ = Update{};
+    sup_ = SelfUpdate{};
     for (Service& s : table_) s = Service{};
 }
 
@@ -275,6 +276,10 @@ void Manager::send_deferred_inits() {
 // ---- init answers ----
 
 void Manager::init_reply(endpoint_t src, int result) {
+    if (sup_.active && src == sup_.new_ep) {
+        self_init_reply(result);
+        return;
+    }
     Service* s = find_ep(src);
     if (!s || !(s->flags & RS_INITIALIZING) || (s->flags & RS_TERMINATED)) {
         host_->reply(src, -EINVAL, NONE);
@@ -335,6 +340,12 @@ void Manager::init_failed(Service& s, int err) {
 // ---- death and recovery ----
 
 int Manager::signal(endpoint_t target, int sig) {
+    if (sup_.active && target == sup_.new_ep) {  // the new instance of RS itself
+        if (!sig_is_termination(sig)) return OK;
+        logf("RS: the new instance of 'rs' (endpoint %d) got %s", target, sig_name(sig));
+        self_abort(-ERESTART, "the new instance died during its initialization");
+        return -EDEADSRCDST;
+    }
     Service* s = find_ep(target);
     if (!s) {
         // Not ours (e.g. an instance RS already cleaned up): let it be.
@@ -446,6 +457,7 @@ void Manager::notified(endpoint_t src) {
 
 void Manager::tick() {
     clock_t_ now = host_->now();
+    self_tick(now);
     if (awaiting_start() && now - upd_.start >= static_cast<clock_t_>(LU_START_WAIT))
         update_prepare();  // no start reported: ask anyway
     if (upd_.active && !upd_.swapped && now - upd_.start > static_cast<clock_t_>(upd_.maxtime)) {
@@ -631,6 +643,7 @@ int Manager::do_restart(const Request& rq) {
 int Manager::do_shutdown() {
     shutting_down_ = true;
     if (upd_.active && !upd_.swapped) update_end(-EINTR);
+    if (sup_.active) self_abort(-EINTR, "the system is shutting down");
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_TERMINATED) {
@@ -649,15 +662,10 @@ int Manager::do_shutdown() {
 int Manager::do_update(const Request& rq) {
     const rs_start& st = *rq.start;
     if (!st.label[0]) return -EINVAL;
-    if (str_eq(st.label, "rs")) {
-        // RS would have to hand over its own table while it is the one
-        // driving the swap; umk does not do that (yet).
-        logf("RS: update of 'rs' refused: RS cannot update itself on umk");
-        return -EPERM;
-    }
+    if (str_eq(st.label, "rs")) return do_update_self(rq);
     Service* s = find_label(st.label, false);
     if (!s) return -ESRCH;
-    if (upd_.active) return -EBUSY;
+    if (upd_.active || sup_.active) return -EBUSY;
     if (!(s->flags & RS_ACTIVE) || (s->flags & (RS_EXITING | RS_REFRESHING | RS_INITIALIZING)))
         return -EBUSY;
     if (st.state <= SEF_LU_STATE_NULL) return -EINVAL;

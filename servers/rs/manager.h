@@ -76,6 +76,51 @@ struct Update {
     bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
 };
 
+// RS's live update of itself (self_update.cc). The old instance spawns the
+// new one, which initializes at its own endpoint with the old RS as its
+// signal manager; once it is ready the old RS writes its state block and
+// asks VM to swap the two (the swap never returns to the old image: the new
+// image takes VM's answer at RS's endpoint and the old one stays frozen
+// until the new RS clears it).
+struct SelfUpdate {
+    bool active;
+    bool ready;  // the new instance initialized: swap once the table is quiet
+    endpoint_t new_ep;
+    endpoint_t requester;
+    int debug;
+    int maxtime;
+    int grant;          // of the state block, to RS's endpoint (the new RS after the swap)
+    clock_t_ deadline;  // init, then reaching a quiet table
+    bool quick_retry;   // the swap was refused for now (EBUSY): retry at the next tick
+    bool waiting_logged;
+};
+
+// The state block: the Manager's table as plain data, the first thing a
+// new RS reads (through the grant) once it owns RS's endpoint.
+inline constexpr std::uint32_t STATE_MAGIC = 0x54535352;  // "RSST"
+inline constexpr std::uint32_t STATE_VERSION = 1;
+inline constexpr std::uint32_t STATE_DS_READY = 0x1;
+
+struct StateRecord {
+    Service svc;        // svc.prev is meaningless here: see prev
+    std::int32_t prev;  // index of the dead predecessor of a replica, -1 for none
+    std::int32_t pad;
+};
+
+struct State {
+    std::uint32_t magic;
+    std::uint32_t version;
+    std::uint32_t size;         // sizeof(State): old and new must agree on the layout
+    std::uint32_t record_size;  // sizeof(StateRecord)
+    std::int32_t nr_records;    // NR_SERVICES
+    std::int32_t result;        // written by the new RS when it gives up (then it rolls back)
+    endpoint_t self;            // RS's endpoint
+    endpoint_t requester;       // who waits for the answer to `update ... -label rs`
+    endpoint_t new_instance;    // the new RS's endpoint before the swap (the old image's after it)
+    std::uint32_t flags;        // STATE_*
+    StateRecord records[NR_SERVICES];
+};
+
 // A parsed request from a client.
 struct Request {
     int type;  // RS_UP ...
@@ -116,6 +161,22 @@ class Manager {
     // A live update waits for its new version to start: RS's clock should
     // tick within LU_START_WAIT ticks (the fallback).
     bool awaiting_start() const { return upd_.active && !upd_.prepare_sent; }
+    // RS's own update wants its next tick soon (the swap was refused for now).
+    bool wants_quick_tick() const { return sup_.active && sup_.quick_retry; }
+
+    // RS's live update of itself, on the new instance: it now owns RS's
+    // endpoint, the old image waits at `old_instance`. Reads the state block
+    // through `grant`, takes the table over, answers the requester and clears
+    // the old image. If the block is unusable, or `forced` (an error, from
+    // `service update -y`) is set, it writes the error into the old instance's
+    // block and asks VM to swap back (which, when it works, never returns
+    // here). Returns OK when this instance is RS now, else the error.
+    int take_over(endpoint_t old_instance, int grant, int forced);
+    // The state block (tests; take_over and the old instance use them).
+    void save_state(State* out, endpoint_t requester, endpoint_t new_instance) const;
+    // Checks everything first: -EINVAL and nothing changed if the block is bad.
+    int load_state(const State& in);
+    const SelfUpdate& self_update_state() const { return sup_; }
 
     // Introspection (RS_LIST and the tests).
     int list(rs_list_entry* out, int max) const;
@@ -156,6 +217,14 @@ class Manager {
     void update_rollback(int result);
     void update_commit();
 
+    // RS's own update (self_update.cc).
+    int do_update_self(const Request& rq);
+    bool quiet() const;
+    void self_init_reply(int result);
+    void self_try_swap();
+    void self_abort(int result, const char* why);
+    void self_tick(clock_t_ now);
+
     void logf(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
     Host* host_ = nullptr;
@@ -164,7 +233,10 @@ class Manager {
     bool ds_ready_ = false;
     bool shutting_down_ = false;
     Update upd_{};
+    SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};
+    State
+        state_{};  // RS's own update: the block granted to the new instance (or read from the old)
 };
 
 }  // namespace umk::rs

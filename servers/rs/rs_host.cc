@@ -9,6 +9,7 @@
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/rs_proto.h"
+#include "umklib/sef.h"
 #include "umklib/syslib.h"
 #include "umklib/vm_proto.h"
 
@@ -64,7 +65,9 @@ bool SysHost::started(endpoint_t ep) {
     return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && (pi.misc_flags & MF_STARTED_);
 }
 
-int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) {
+namespace {
+
+message init_message(int type, int restarts, endpoint_t old_ep, int debug) {
     message m = blank();
     m.m_type = RS_INIT;
     m.RS_INIT_TYPE = type;
@@ -84,7 +87,47 @@ int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep,
             m.RS_INIT_DEBUG = 0;
             break;
     }
+    return m;
+}
+
+}  // namespace
+
+int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) {
+    message m = init_message(type, restarts, old_ep, debug);
     return asynsend3(ep, &m, AMF_NOREPLY);
+}
+
+int SysHost::send_init_self(endpoint_t ep, int debug, int grant, std::size_t len) {
+    message m = init_message(SEF_INIT_LU, 0, self_endpoint(), debug);
+    m.RS_INIT_STATE_GRANT = grant;
+    m.RS_INIT_STATE_LEN = len;
+    return asynsend3(ep, &m, AMF_NOREPLY);
+}
+
+int SysHost::grant(endpoint_t to, void* addr, std::size_t len) {
+    cp_grant_id_t g = cpf_grant_direct(to, vir_addr(addr), len, CPF_READ | CPF_WRITE);
+    return g == GRANT_INVALID ? -ENOSPC : g;
+}
+
+void SysHost::revoke(int grant) {
+    if (grant >= 0) cpf_revoke(grant);
+}
+
+int SysHost::copy_from(endpoint_t granter, int grant, std::size_t offset, void* buf,
+                       std::size_t len) {
+    return sys_safecopyfrom(granter, grant, offset, vir_addr(buf), len);
+}
+
+int SysHost::copy_to(endpoint_t granter, int grant, std::size_t offset, const void* buf,
+                     std::size_t len) {
+    return sys_safecopyto(granter, grant, offset, vir_addr(buf), len);
+}
+
+bool SysHost::receiving(endpoint_t ep) {
+    constexpr std::uint32_t RTS_RECEIVING_ = 0x08, RTS_SIG_PENDING_ = 0x20, RTS_SIGNALED_ = 0x10;
+    proc_info pi{};
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && pi.endpoint == ep &&
+           (pi.rts_flags & RTS_RECEIVING_) && !(pi.rts_flags & (RTS_SIG_PENDING_ | RTS_SIGNALED_));
 }
 
 int SysHost::send_lu_prepare(endpoint_t ep, int state, int maxtime) {

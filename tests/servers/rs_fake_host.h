@@ -4,6 +4,8 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,6 +30,15 @@ struct FakeHost final : Host {
     // MF_STARTED); with false, the test marks them in `started_eps`.
     bool start_at_spawn = true;
     std::map<endpoint_t, bool> started_eps;
+    // RS's own update. The old instance's grant of its state block (id 7);
+    // a new instance's copies go to `peer`'s grant (the old instance's host).
+    void* granted = nullptr;
+    std::size_t granted_len = 0;
+    FakeHost* peer = nullptr;
+    std::map<endpoint_t, bool> not_receiving;  // default: receiving
+    // Runs inside vm_update (after the event): what happens meanwhile in
+    // the other instance; its result is vm_update's.
+    std::function<int(endpoint_t, endpoint_t, bool)> vm_hook;
 
     void ev(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
         char buf[200];
@@ -78,6 +89,7 @@ struct FakeHost final : Host {
     int vm_update(endpoint_t src, endpoint_t dst, bool rollback) override {
         ev("vm_update %d %d%s", src, dst, rollback ? " rollback" : "");
         if (vm_update_fail_after == vm_updates++) return -EBUSY;
+        if (vm_hook) return vm_hook(src, dst, rollback);
         return vm_update_error;
     }
     int priv_id(endpoint_t ep) override { return ep % 50; }
@@ -104,6 +116,34 @@ struct FakeHost final : Host {
     int reply(endpoint_t to, int result, endpoint_t ep_field) override {
         ev("reply %d r=%d ep=%d", to, result, ep_field);
         return OK;
+    }
+    int grant(endpoint_t to, void* addr, std::size_t len) override {
+        granted = addr;
+        granted_len = len;
+        ev("grant %d", to);
+        return 7;
+    }
+    void revoke(int g) override { ev("revoke %d", g); }
+    int copy_from(endpoint_t granter, int g, std::size_t off, void* buf, std::size_t len) override {
+        ev("copy_from %d %d", granter, g);
+        if (!peer || !peer->granted || g != 7 || off + len > peer->granted_len) return -EPERM;
+        std::memcpy(buf, static_cast<char*>(peer->granted) + off, len);
+        return OK;
+    }
+    int copy_to(endpoint_t granter, int g, std::size_t off, const void* buf,
+                std::size_t len) override {
+        ev("copy_to %d %d", granter, g);
+        if (!peer || !peer->granted || g != 7 || off + len > peer->granted_len) return -EPERM;
+        std::memcpy(static_cast<char*>(peer->granted) + off, buf, len);
+        return OK;
+    }
+    int send_init_self(endpoint_t ep, int debug, int g, std::size_t) override {
+        ev("init_self %d debug=%d grant=%d", ep, debug, g);
+        return OK;
+    }
+    bool receiving(endpoint_t ep) override {
+        auto it = not_receiving.find(ep);
+        return it == not_receiving.end() || !it->second;
     }
     int publish_label(const char* label, endpoint_t ep) override {
         labels[label] = ep;

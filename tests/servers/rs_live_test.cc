@@ -249,12 +249,10 @@ TEST_F(RsSystem, UpDownRestartRefresh) {
     EXPECT_EQ(service("up hello").status, 16);  // EBUSY: the label is taken
 }
 
-TEST_F(RsSystem, CoreServicesAndRsAreProtected) {
+TEST_F(RsSystem, CoreServicesAreProtected) {
     Result r = service("down ds");
     EXPECT_EQ(r.status, 1) << r.out;  // EPERM
     EXPECT_NE(r.out.find("EPERM"), std::string::npos);
-    r = service("update self -label rs");
-    EXPECT_EQ(r.status, 1) << r.out;
     EXPECT_EQ(service("down nosuch").status, 3);
     EXPECT_EQ(service("frobnicate").status, 38);  // unknown verb
     EXPECT_EQ(service("up").status, 22);          // usage
@@ -453,5 +451,109 @@ TEST_F(RsSystem, UpdateUnderAStreamOfRequestsLosesNothing) {
     EXPECT_NE(log_find(n), std::string::npos) << n;
     EXPECT_EQ(log_find("Called " + std::to_string(ok.load() + 2) + " time(s)"), std::string::npos);
 }
+
+// ---- RS's live update of itself ----
+
+// `service list` without the PID column (pids are the kernel's business).
+std::string without_pids(const std::string& list) {
+    std::istringstream in(list);
+    std::string out;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream w(line);
+        std::string f[7];
+        w >> f[0] >> f[1] >> f[2] >> f[3] >> f[4] >> f[5] >> f[6];
+        out += f[0] + " " + f[1] + " " + f[2] + " " + f[3] + " " + f[4] + " " + f[6] + "\n";
+    }
+    return out;
+}
+
+bool host_process_gone(pid_t pid) {
+    // The kernel reaps its children: ESRCH once it has.
+    for (int i = 0; i < 100; ++i) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
+}
+
+TEST_F(RsSystem, SelfUpdateHandsTheWholeTableToTheNewRs) {
+    // A service RS started after boot, and one that crashed before.
+    ASSERT_EQ(service("up rs_victim -label quiet -args good").status, 0);
+    ASSERT_EQ(service("restart hello").status, 0);
+    const std::string before = without_pids(service("list").out);
+    const pid_t old_rs = host_pid("rs");
+    ASSERT_GT(old_rs, 0) << ps().out;
+
+    Result r = service("update self -label rs");
+    ASSERT_EQ(r.status, 0) << r.out;
+    const pid_t new_rs = host_pid("rs");
+    EXPECT_GT(new_rs, 0);
+    EXPECT_NE(new_rs, old_rs);
+    EXPECT_EQ(count_in_ps("rs"), 1) << ps().out;  // the old instance is cleared
+    EXPECT_TRUE(host_process_gone(old_rs)) << "the old RS's host process " << old_rs << " is left";
+    EXPECT_EQ(endpoint_of("rs"), umk::RS_PROC_NR);
+    EXPECT_NE(log_find("RS: update of 'rs' succeeded"), std::string::npos);
+    EXPECT_EQ(without_pids(service("list").out), before);
+
+    // The new RS does everything the old one did.
+    int ep = endpoint_of("hello");
+    r = service("restart hello");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(endpoint_of("hello"), ep);
+    EXPECT_EQ(list_field("hello", 1), "2");  // the restart count went across
+    ep = endpoint_of("hello");
+    r = service("update hello_v2 -label hello");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(endpoint_of("hello"), ep);
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const pid_t hello = host_pid("hello_v2");
+    ASSERT_GT(hello, 0) << ps().out;
+    ASSERT_EQ(kill(hello, SIGKILL), 0);
+    EXPECT_TRUE(recovered("hello", ep)) << service("list").out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    ASSERT_EQ(service("down quiet").status, 0);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
+    ASSERT_EQ(service("up rs_victim -label quiet2 -args good").status, 0);
+
+    // And is updated in turn, from the binary's path this time.
+    r = service("update " + std::string(UMK_BINARY_DIR) + "/libexec/umk/rs -label rs");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(host_pid("rs"), new_rs);
+    EXPECT_EQ(count_in_ps("rs"), 1) << ps().out;
+    EXPECT_EQ(service("lookup quiet2").status, 0);
+    EXPECT_EQ(service("restart quiet2").status, 0);
+}
+
+// The new RS's init fails after the swap (-y: RS swaps back), crashes (-x)
+// or hangs (-z) before it: the old RS goes on, the new one leaves no trace.
+class RsSystemSelfRollback : public RsSystem,
+                             public ::testing::WithParamInterface<std::pair<const char*, int>> {};
+
+TEST_P(RsSystemSelfRollback, OldRsGoesOn) {
+    auto [flag, expected] = GetParam();
+    const std::string before = without_pids(service("list").out);
+    const pid_t rs = host_pid("rs");
+    Result r = service(std::string("update self -label rs -maxtime 1HZ ") + flag);
+    EXPECT_EQ(r.status, expected) << r.out;
+    EXPECT_NE(log_find("the old instance goes on"), std::string::npos);
+    EXPECT_EQ(host_pid("rs"), rs);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("rs") == 1; }, 5s)) << ps().out;
+    EXPECT_EQ(without_pids(service("list").out), before);
+    // RS still works: a restart, a crash recovery, and then an update of itself.
+    int ep = endpoint_of("hello");
+    ASSERT_EQ(service("restart hello").status, 0);
+    EXPECT_NE(endpoint_of("hello"), ep);
+    ep = endpoint_of("hello");
+    ASSERT_EQ(kill(host_pid("hello"), SIGKILL), 0);
+    EXPECT_TRUE(recovered("hello", ep)) << service("list").out;
+    r = service("update self -label rs");
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(host_pid("rs"), rs);
+}
+
+INSTANTIATE_TEST_SUITE_P(Flags, RsSystemSelfRollback,
+                         ::testing::Values(std::pair{"-y", 38}, std::pair{"-x", 85},
+                                           std::pair{"-z", 4}),
+                         [](const auto& info) { return std::string(info.param.first + 1); });
 
 }  // namespace
