@@ -1,5 +1,6 @@
-// umk cat: read a device of the running system (open, read, close through
-// the device layer) and print what it gave.
+// umk cat: run the user program `cat PATH` in the running system (PM spawns
+// it; it reads the file through devman) and print its output as it comes;
+// the exit status is the program's.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -8,6 +9,7 @@
 #include "client.h"
 #include "umk/err.h"
 #include "umk_linux/cli.h"
+#include "umklib/pm_proto.h"
 
 namespace {
 
@@ -17,9 +19,9 @@ using namespace umk::control;
 const char kUsage[] =
     "usage: umk cat [--sock PATH] /dev/NAME\n"
     "\n"
-    "Open the device through the device layer (devman), read it to the end,\n"
-    "close it, and print what was read. The control proxy inside the kernel\n"
-    "process performs the open/read/close as the client process.\n";
+    "Run the user program cat in the system (spawned through PM) on PATH and\n"
+    "print what it writes (its standard output and error, through a pipe in\n"
+    "devman). The exit status is cat's: 0, or 1 after an error.\n";
 
 int run_cat(int argc, char** argv) {
     std::string sock, path;
@@ -46,17 +48,23 @@ int run_cat(int argc, char** argv) {
     CtlReply reply{};
     std::vector<char> data;
     std::string error;
-    if (int r = call(sock, rq, &reply, &data, &error); r != OK) {
-        std::fprintf(stderr, "cat: %s\n", error.c_str());
+    auto output = [](const char* d, std::size_t n) {
+        std::fwrite(d, 1, n, stdout);
+        std::fflush(stdout);
+    };
+    if (int r = call_stream(sock, rq, output, &reply, &data, &error); r != OK) {
+        std::fprintf(stderr, "umk cat: %s\n", error.c_str());
         return -r;
     }
     if (reply.status != OK) {
-        std::fprintf(stderr, "cat: %s: %s (%d)%s%s\n", path.c_str(), errno_name(reply.status),
+        std::fprintf(stderr, "umk cat: %s: %s (%d)%s%s\n", path.c_str(), errno_name(reply.status),
                      -reply.status, reply.text[0] ? ": " : "", reply.text);
         return -reply.status;
     }
-    std::fwrite(data.data(), 1, data.size(), stdout);
-    return 0;
+    int st = reply.wait_status;
+    if (pm_exited(st)) return pm_exit_code(st);
+    std::fprintf(stderr, "umk cat: killed by signal %d\n", pm_term_sig(st));
+    return 128 + pm_term_sig(st);
 }
 
 }  // namespace

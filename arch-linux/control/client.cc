@@ -23,8 +23,9 @@ std::string default_socket_path() {
     return "/tmp/umk-" + std::to_string(getuid()) + ".sock";
 }
 
-int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
-         std::string* error) {
+namespace {
+
+int connect_to(const std::string& sock, std::string* error) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (sock.size() >= sizeof addr.sun_path) {
@@ -43,20 +44,45 @@ int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::ve
         close(fd);
         return -ENOENT;
     }
+    return fd;
+}
+
+// One frame: the header and its data.
+int read_frame(int fd, CtlReply* reply, std::vector<char>* data, std::string* error) {
+    if (!read_all(fd, reply, sizeof *reply) || reply->magic != CTL_MAGIC ||
+        reply->data_len > CTL_MAX_DATA) {
+        *error = "no valid answer on the control socket";
+        return -EIO;
+    }
+    data->resize(reply->data_len);
+    if (reply->data_len && !read_all(fd, data->data(), reply->data_len)) {
+        *error = "the answer on the control socket was cut short";
+        return -EIO;
+    }
+    return OK;
+}
+
+}  // namespace
+
+int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
+         std::string* error) {
+    return call_stream(sock, rq, nullptr, reply, data, error);
+}
+
+int call_stream(const std::string& sock, const CtlRequest& rq,
+                const std::function<void(const char* data, std::size_t len)>& output,
+                CtlReply* reply, std::vector<char>* data, std::string* error) {
+    int fd = connect_to(sock, error);
+    if (fd < 0) return fd;
     int r = OK;
     if (!write_all(fd, &rq, sizeof rq)) {
         *error = "the kernel closed the control socket while we were sending";
         r = -EIO;
-    } else if (!read_all(fd, reply, sizeof *reply) || reply->magic != CTL_MAGIC ||
-               reply->data_len > CTL_MAX_DATA) {
-        *error = "no valid answer on the control socket";
-        r = -EIO;
-    } else {
-        data->resize(reply->data_len);
-        if (reply->data_len && !read_all(fd, data->data(), reply->data_len)) {
-            *error = "the answer on the control socket was cut short";
-            r = -EIO;
-        }
+    }
+    while (r == OK) {
+        r = read_frame(fd, reply, data, error);
+        if (r != OK || !reply->more) break;
+        if (output) output(data->data(), data->size());
     }
     close(fd);
     return r;

@@ -2,6 +2,7 @@
 // and `umk cat`, and the default socket path shared with the proxy.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,11 @@ std::string default_socket_path();
 // error with *error set (no kernel listening, protocol error ...).
 int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
          std::string* error);
+
+// The same for a streamed answer (CTL_CAT): `output` gets the data of every
+// frame as it arrives; *reply and *data are the last frame's.
+int call_stream(const std::string& sock, const CtlRequest& rq,
+                const std::function<void(const char* data, std::size_t len)>& output,
+                CtlReply* reply, std::vector<char>* data, std::string* error);
 
 }  // namespace umk::control

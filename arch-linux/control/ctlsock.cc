@@ -3,8 +3,11 @@
 // system privileges from the boot config (`kernel N umkctl type=ctlsock sys
 // ipc=all`), and reaches the system only by IPC:
 //   CTL_RS   SENDREC to RS, the request block passed by a grant (as `service`)
-//   CTL_CAT  DEVMAN_OPEN / DEVMAN_READ (grant) / DEVMAN_CLOSE to devman: the
-//            proxy itself is the "user process" that opens the device
+//   CTL_CAT  a shell's `cat PATH | socket`: a pipe from devman, its write end
+//            at the proxy's descriptors 1 and 2 (DEVMAN_DUP2), PM_SPAWN of
+//            the user program "cat PATH" (which inherits them), then the
+//            proxy reads the pipe until the end and streams it to the
+//            client, and PM_WAITs for the child: its status goes back.
 //   CTL_PS   the one exception: the kernel's process table, read directly
 //            (the proxy runs on the kernel thread; host pids live only here)
 //
@@ -20,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -37,6 +41,7 @@
 #include "umk_linux/host.h"
 #include "umk_linux/kernel_slot.h"
 #include "umklib/dev_proto.h"
+#include "umklib/pm_proto.h"
 #include "umklib/rs_proto.h"
 
 namespace umk::control {
@@ -48,8 +53,10 @@ constexpr std::size_t OFF_GRANTS = 0;
 constexpr std::size_t OFF_START = 256;
 constexpr std::size_t OFF_DATA = OFF_START + ((sizeof(rs::rs_start) + 63) & ~std::size_t{63});
 constexpr std::size_t MEM_SIZE = OFF_DATA + CTL_MAX_DATA;
-constexpr cp_grant_id_t GRANT_RS_START = 0, GRANT_RS_LIST = 1, GRANT_DEV_READ = 2;
-constexpr std::size_t CAT_CHUNK = 1024;
+constexpr cp_grant_id_t GRANT_RS_START = 0, GRANT_RS_LIST = 1, GRANT_PM_ARGS = 2;
+constexpr std::size_t CAT_CHUNK = DEVMAN_PIPE_BUF;  // one pipeful per read
+static_assert(CAT_CHUNK <= CTL_MAX_DATA);
+constexpr const char* CAT_PROGRAM = "cat";
 
 // --sock PATH of the running `umk boot`, else the default path.
 std::string socket_path() {
@@ -138,10 +145,8 @@ class CtlSock final : public linux_host::KernelSlot {
             case Step::RS:
                 rs_done(result, reply);
                 return;
-            case Step::CAT_OPEN:
-            case Step::CAT_READ:
-            case Step::CAT_CLOSE:
-                cat_step(s, result, reply);
+            case Step::CAT:
+                cat_done(result, reply);
                 return;
             case Step::IDLE:
                 return;
@@ -149,7 +154,7 @@ class CtlSock final : public linux_host::KernelSlot {
     }
 
   private:
-    enum class Step { IDLE, SETGRANT, RS, CAT_OPEN, CAT_READ, CAT_CLOSE };
+    enum class Step { IDLE, SETGRANT, RS, CAT };
 
     vir_bytes addr(std::size_t off) { return vir_addr(mem_.get() + off); }
     cp_grant_t* grants() { return reinterpret_cast<cp_grant_t*>(mem_.get() + OFF_GRANTS); }
@@ -215,26 +220,31 @@ class CtlSock final : public linux_host::KernelSlot {
         start_request();
     }
 
+    // One frame to the client (dropped if it has gone away).
+    void send_frame(const CtlReply& r, const void* data, std::size_t len) {
+        if (client_fd_ < 0 || client_gone_) return;
+        // Into an idle socket buffer: send never blocks for long; a client
+        // that went away just makes it fail.
+        int fl = fcntl(client_fd_, F_GETFL);
+        fcntl(client_fd_, F_SETFL, fl & ~O_NONBLOCK);
+        timeval tv{2, 0};
+        setsockopt(client_fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        bool ok = send(client_fd_, &r, sizeof r, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof r);
+        if (ok && len) ok = send(client_fd_, data, len, MSG_NOSIGNAL) == static_cast<ssize_t>(len);
+        if (!ok) client_gone_ = true;
+    }
+
     void answer(int status, const char* text = "", const void* data = nullptr, std::size_t len = 0,
-                std::uint32_t count = 0) {
-        if (client_fd_ >= 0 && !client_gone_) {
-            CtlReply r{};
-            r.magic = CTL_MAGIC;
-            r.status = status;
-            r.endpoint = reply_ep_;
-            r.count = count;
-            r.data_len = static_cast<std::uint32_t>(len);
-            std::snprintf(r.text, sizeof r.text, "%s", text);
-            // Small answers into an idle socket buffer: send never blocks
-            // for long; a client that went away just makes it fail.
-            int fl = fcntl(client_fd_, F_GETFL);
-            fcntl(client_fd_, F_SETFL, fl & ~O_NONBLOCK);
-            timeval tv{2, 0};
-            setsockopt(client_fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-            bool ok =
-                send(client_fd_, &r, sizeof r, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof r);
-            if (ok && len) send(client_fd_, data, len, MSG_NOSIGNAL);
-        }
+                std::uint32_t count = 0, std::int32_t wait_status = 0) {
+        CtlReply r{};
+        r.magic = CTL_MAGIC;
+        r.status = status;
+        r.endpoint = reply_ep_;
+        r.count = count;
+        r.data_len = static_cast<std::uint32_t>(len);
+        r.wait_status = wait_status;
+        std::snprintf(r.text, sizeof r.text, "%s", text);
+        send_frame(r, data, len);
         revoke_grants();
         busy_ = false;
         client_gone_ = false;
@@ -338,66 +348,199 @@ class CtlSock final : public linux_host::KernelSlot {
         }
     }
 
-    // ---- cat: open, read until the end, close ----
+    // ---- cat: the user program "cat PATH", its output through a pipe ----
+    //
+    // Every step is one SENDREC (to devman or PM); cat_done() takes the
+    // answer and sends the next. The proxy's own descriptors are tracked in
+    // cat_fds_ so that any failure closes them all (and reaps a child that
+    // was started) before the answer goes out.
+
+    enum class CatOp {
+        PIPE,
+        DUP_OUT,
+        DUP_ERR,
+        CLOSE_W,
+        SPAWN,
+        CLOSE_OUT,
+        CLOSE_ERR,
+        READ,
+        CLEANUP,
+        WAIT
+    };
+
     void do_cat() {
         devman_ = endpoint_by_name("devman");
+        pm_ = endpoint_by_name("pm");
         if (devman_ == NONE) return answer(-ESRCH, "the device layer (devman) is not running");
-        cat_len_ = 0;
-        cat_fd_ = -1;
+        if (pm_ == NONE) return answer(-ESRCH, "the process manager (PM) is not running");
+        cat_fds_.clear();
+        cat_child_ = NONE;
+        cat_waited_ = false;
+        cat_error_ = OK;
+        cat_text_.clear();
+        cat_status_ = 0;
         message m{};
-        m.m_type = DEVMAN_OPEN;
-        std::memcpy(m.DEVMAN_PATH, rq_.path, sizeof rq_.path);
-        m.DEVMAN_PATH[sizeof m.DEVMAN_PATH - 1] = '\0';
-        send_step(Step::CAT_OPEN, m);
+        m.m_type = DEVMAN_PIPE;
+        m.DEVMAN_PIPE_FLAGS = DEVMAN_O_CLOEXEC;  // the child inherits only 1 and 2
+        cat_send(CatOp::PIPE, devman_, m);
     }
 
-    void send_step(Step s, message& m) {
-        step_ = s;
-        if (int r = ipc(SENDREC, devman_, &m); r != OK) {
+    void cat_send(CatOp op, endpoint_t to, message& m) {
+        cat_op_ = op;
+        step_ = Step::CAT;
+        if (int r = ipc(SENDREC, to, &m); r != OK) {
             step_ = Step::IDLE;
-            answer(r, "cannot send to devman");
+            cat_fail(r, to == pm_ ? "cannot send to PM" : "cannot send to devman");
         }
+    }
+
+    void devman_fd_op(CatOp op, int type, int fd, int fd2 = -1) {
+        message m{};
+        m.m_type = type;
+        m.DEVMAN_FD = fd;
+        if (type == DEVMAN_DUP2) m.DEVMAN_FD2 = fd2;
+        cat_send(op, devman_, m);
+    }
+
+    void forget_fd(int fd) { std::erase(cat_fds_, fd); }
+
+    // The write end goes to 1 and 2, without close-on-exec (the pipe was
+    // made with it, and dup2 onto itself would keep it): first to one of
+    // them (a), from there to the other (b); then the proxy's own copy goes.
+    int cat_a() const { return cat_w_ == 2 ? 1 : 2; }
+    int cat_b() const { return cat_w_ == 2 ? 2 : 1; }
+    void cat_setup_next(CatOp done) {
+        switch (done) {
+            case CatOp::PIPE:
+                return devman_fd_op(CatOp::DUP_OUT, DEVMAN_DUP2, cat_w_, cat_a());
+            case CatOp::DUP_OUT:
+                return devman_fd_op(CatOp::DUP_ERR, DEVMAN_DUP2, cat_a(), cat_b());
+            case CatOp::DUP_ERR:
+                if (cat_w_ != 1 && cat_w_ != 2)
+                    return devman_fd_op(CatOp::CLOSE_W, DEVMAN_CLOSE, cat_w_);
+                return cat_spawn();
+            case CatOp::CLOSE_W:
+                return cat_spawn();
+            default:
+                return;
+        }
+    }
+
+    void cat_spawn() {
+        // "cat\0PATH\0", read by PM through a grant.
+        char* block = reinterpret_cast<char*>(mem_.get() + OFF_START);
+        std::size_t n = std::strlen(CAT_PROGRAM) + 1;
+        std::memcpy(block, CAT_PROGRAM, n);
+        std::size_t plen = strnlen(rq_.path, sizeof rq_.path - 1);
+        std::memcpy(block + n, rq_.path, plen);
+        block[n + plen] = '\0';
+        n += plen + 1;
+        set_grant(GRANT_PM_ARGS, pm_, OFF_START, n, CPF_READ);
+        message m{};
+        m.m_type = PM_SPAWN;
+        m.PM_ARGS_GRANT = GRANT_PM_ARGS;
+        m.PM_ARGS_LEN = static_cast<std::int32_t>(n);
+        cat_send(CatOp::SPAWN, pm_, m);
     }
 
     void cat_read() {
         message m{};
         m.m_type = DEVMAN_READ;
-        m.DEVMAN_FD = cat_fd_;
-        std::size_t room = CTL_MAX_DATA - cat_len_;
-        std::size_t n = room < CAT_CHUNK ? room : CAT_CHUNK;
+        m.DEVMAN_FD = cat_r_;
         m.DEVMAN_GRANT = GRANT_INVALID;
-        m.DEVMAN_BUFFER = addr(OFF_DATA + cat_len_);
-        m.DEVMAN_NBYTES = static_cast<std::int32_t>(n);
-        send_step(Step::CAT_READ, m);
+        m.DEVMAN_BUFFER = addr(OFF_DATA);
+        m.DEVMAN_NBYTES = static_cast<std::int32_t>(CAT_CHUNK);
+        cat_send(CatOp::READ, devman_, m);
     }
 
-    void cat_close() {
-        message m{};
-        m.m_type = DEVMAN_CLOSE;
-        m.DEVMAN_FD = cat_fd_;
-        send_step(Step::CAT_CLOSE, m);
+    // Something failed: remember the first error, then clean up.
+    void cat_fail(int err, const char* text) {
+        if (cat_error_ == OK) {
+            cat_error_ = err < 0 ? err : -EIO;
+            cat_text_ = text;
+        }
+        cat_cleanup();
     }
 
-    void cat_step(Step s, int result, const message* reply) {
+    // Close what is still open, reap the child, answer.
+    void cat_cleanup() {
+        if (!cat_fds_.empty()) {
+            int fd = cat_fds_.back();
+            cat_fds_.pop_back();
+            return devman_fd_op(CatOp::CLEANUP, DEVMAN_CLOSE, fd);
+        }
+        if (cat_child_ != NONE && !cat_waited_) {
+            cat_waited_ = true;
+            message m{};
+            m.m_type = PM_WAIT;
+            m.PM_ENDPT = cat_child_;
+            return cat_send(CatOp::WAIT, pm_, m);
+        }
+        if (cat_error_ != OK) return answer(cat_error_, cat_text_.c_str());
+        answer(OK, "", nullptr, 0, 0, cat_status_);
+    }
+
+    void cat_done(int result, const message* reply) {
         int status = result != OK ? result : (reply ? reply->m_type : -EIO);
-        if (s == Step::CAT_OPEN) {
-            if (status < 0) return answer(status, "open failed");
-            cat_fd_ = status;
-            return cat_read();
+        switch (cat_op_) {
+            case CatOp::PIPE:
+                if (status != OK) return cat_fail(status, "cannot make a pipe");
+                cat_r_ = reply->DEVMAN_FD0;
+                cat_w_ = reply->DEVMAN_FD1;
+                cat_fds_ = {cat_r_, cat_w_};
+                if (cat_r_ == 1 || cat_r_ == 2)  // devman gives the lowest free ones
+                    return cat_fail(-EBADF, "the proxy's descriptors 1 and 2 are in use");
+                return cat_setup_next(CatOp::PIPE);
+            case CatOp::DUP_OUT:
+            case CatOp::DUP_ERR:
+                if (status < 0) return cat_fail(status, "cannot set up the output");
+                if (std::find(cat_fds_.begin(), cat_fds_.end(), status) == cat_fds_.end())
+                    cat_fds_.push_back(status);
+                return cat_setup_next(cat_op_);
+            case CatOp::CLOSE_W:
+                forget_fd(cat_w_);
+                if (status != OK) return cat_fail(status, "cannot set up the output");
+                return cat_setup_next(CatOp::CLOSE_W);
+            case CatOp::SPAWN:
+                if (status != OK) return cat_fail(status, "cannot start cat");
+                cat_child_ = reply->PM_ENDPT;
+                reply_ep_ = cat_child_;
+                // The proxy keeps only the read end: the pipe ends with the child.
+                return devman_fd_op(CatOp::CLOSE_OUT, DEVMAN_CLOSE, 1);
+            case CatOp::CLOSE_OUT:
+                forget_fd(1);
+                if (status != OK) return cat_fail(status, "cannot close the write end");
+                return devman_fd_op(CatOp::CLOSE_ERR, DEVMAN_CLOSE, 2);
+            case CatOp::CLOSE_ERR:
+                forget_fd(2);
+                if (status != OK) return cat_fail(status, "cannot close the write end");
+                return cat_read();
+            case CatOp::READ:
+                if (status < 0) return cat_fail(status, "cannot read cat's output");
+                if (status == 0) return cat_cleanup();  // every writer is gone
+                if (status > static_cast<int>(CAT_CHUNK)) return cat_fail(-EIO, "bad read");
+                {
+                    CtlReply r{};
+                    r.magic = CTL_MAGIC;
+                    r.status = OK;
+                    r.more = 1;
+                    r.data_len = static_cast<std::uint32_t>(status);
+                    send_frame(r, mem_.get() + OFF_DATA, static_cast<std::size_t>(status));
+                }
+                return cat_read();  // on even if the client left: cat must not block
+            case CatOp::CLEANUP:
+                return cat_cleanup();
+            case CatOp::WAIT:
+                if (status != OK) {
+                    if (cat_error_ == OK) {
+                        cat_error_ = status;
+                        cat_text_ = "cannot wait for cat";
+                    }
+                } else {
+                    cat_status_ = reply->PM_STATUS;
+                }
+                return cat_cleanup();
         }
-        if (s == Step::CAT_READ) {
-            if (status < 0) {
-                cat_error_ = status;
-                return cat_close();
-            }
-            cat_len_ += static_cast<std::size_t>(status);
-            if (status > 0 && cat_len_ < CTL_MAX_DATA) return cat_read();
-            cat_error_ = OK;
-            return cat_close();
-        }
-        // closed
-        if (cat_error_ != OK) return answer(cat_error_, "read failed");
-        answer(OK, "", mem_.get() + OFF_DATA, cat_len_);
     }
 
     std::string name_;
@@ -411,9 +554,15 @@ class CtlSock final : public linux_host::KernelSlot {
     std::size_t got_ = 0;
     endpoint_t reply_ep_ = NONE;
     endpoint_t devman_ = NONE;
-    int cat_fd_ = -1;
-    std::size_t cat_len_ = 0;
+    endpoint_t pm_ = NONE;
+    CatOp cat_op_ = CatOp::PIPE;
+    std::vector<int> cat_fds_;  // the proxy's open devman descriptors
+    int cat_r_ = -1, cat_w_ = -1;
+    endpoint_t cat_child_ = NONE;
+    bool cat_waited_ = false;
     int cat_error_ = OK;
+    std::string cat_text_;
+    std::int32_t cat_status_ = 0;  // the child's wait status
 };
 
 void Listener::remove(CtlSock* p) {

@@ -11,5 +11,5 @@ target_include_directories(${servers_test_target} PRIVATE ${umk_SOURCE_DIR}/test
                            ${umk_SOURCE_DIR}/lib/include)
 target_compile_definitions(${servers_test_target} PRIVATE UMK_TEST_PROGRAMS="${UMK_LIBEXEC_DIR}"
                            UMK_EXE="$<TARGET_FILE:umk>")
-add_dependencies(${servers_test_target} umk rs ds pm vm devman hello hello_v2
+add_dependencies(${servers_test_target} umk rs ds pm vm devman hello hello_v2 cat
                  ${UMK_SERVERS_TEST_PROGRAMS})
