@@ -1,20 +1,25 @@
-// umk/format.cc (compiled into this library for vformat) also holds the
-// kernel's kprintf, which writes through arch::log_write. In a service the
-// kernel log is reached with SYS_DIAGCTL, so that is what log_write means
-// here; it also makes kprintf usable from service code.
-#include "umk/arch.h"
+// kprintf in a service. The kernel's kprintf (umk/kmess.cc) appends to the
+// kernel's log ring; a service reaches that ring with SYS_DIAGCTL, so this is
+// kprintf here (it makes kernel-style code usable in a service). Text is
+// formatted with the core's vformat (umk/format.cc, compiled into this library)
+// and cut at 511 bytes, as the kernel's own kprintf does.
 #include "umk/com.h"
+#include "umk/format.h"
+#include "umk/kernel.h"
 #include "umklib/syslib.h"
 
-namespace umk::arch {
+namespace umk {
 
-void log_write(const char* text, std::size_t len) {
-    while (len > 0) {
-        const std::size_t chunk = len > static_cast<std::size_t>(DIAG_BUF_MAX) ? DIAG_BUF_MAX : len;
-        if (sys_diagctl_diag(text, chunk) != OK) return;
-        text += chunk;
-        len -= chunk;
-    }
+void kprintf(const char* fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vformat(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n <= 0) return;
+    const std::size_t len =
+        n < static_cast<int>(sizeof buf) ? static_cast<std::size_t>(n) : sizeof buf - 1;
+    sys_diagctl_diag(buf, len);
 }
 
-}  // namespace umk::arch
+}  // namespace umk

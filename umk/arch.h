@@ -45,6 +45,12 @@ void proc_swapped(Proc& a, Proc& b);
 // Kernel log output (console/serial/stdout). Not NUL-terminated.
 void log_write(const char* text, std::size_t len);
 
+// I/O ports (SYS_VDEVIO, after the caller's io ranges were checked): write
+// or read one byte. i386: the real port; Linux: an emulated 16550 COM1 at
+// 0x3f8 (other ports ignore writes and read 0xff).
+void port_out(std::uint16_t port, std::uint8_t value);
+std::uint8_t port_in(std::uint16_t port);
+
 // Unrecoverable kernel error.
 [[noreturn]] void panic(const char* why);
 

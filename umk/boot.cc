@@ -101,6 +101,7 @@ int kernel_init(const BootProc* boot, int nr_boot) {
     for (bool& b : boot_stopped) b = false;
     priv_reset_all();  // the privileges' alarm timers go with them ...
     clock_reset();     // ... so the timer list must go too
+    kmess_reset();     // no reader registered: the log is written directly
 
     for (const KernelTask& t : kernel_tasks) {
         Proc& p = *proc_addr(t.nr);

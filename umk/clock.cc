@@ -72,6 +72,9 @@ void clock_tick() {
         t.exp_time = TMR_NEVER;
         if (fn) fn(t);
     }
+    // Log text from anywhere in the kernel reaches its reader (or, with no
+    // live reader left, the console) within a tick.
+    kmess_kick();
 }
 
 }  // namespace umk

@@ -79,6 +79,24 @@ void priv_set_sys_defaults(Priv& pr, endpoint_t sig_mgr);
 // Free every privilege id and set up the shared user record (kernel_init).
 void priv_reset_all();
 
+// ---- Kernel messages (umk/kmess.cc) ----
+// The log ring (MINIX struct kmessages). kprintf and SYS_DIAGCTL append to
+// it. Without a live registered reader (priv s_diag_sig) the text is
+// written at once with arch::log_write; with one, it stays until the reader
+// takes it (kmess_take) and the reader gets SIGKMESS.
+void kmess_reset();
+void kmess_append(const char* text, std::size_t len);
+// After a kernel call and on every clock tick: raise SIGKMESS for new text,
+// or write the unshown text directly when no live reader is left.
+void kmess_kick();
+// Bytes appended but not yet shown.
+std::size_t kmess_unshown();
+// Copy up to `max` unshown bytes to `dst` in p and mark them shown. *got:
+// bytes copied. OK or -EFAULT (then nothing is marked shown).
+int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got);
+// A new reader registered: make sure it is told about waiting text.
+void kmess_reader_added();
+
 // ---- Slots (umk/proc.cc) ----
 // Free slot for a new process, or nullptr.
 Proc* proc_alloc_slot();

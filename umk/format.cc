@@ -1,10 +1,8 @@
-// A freestanding printf subset (see format.h) and the kernel log's kprintf.
+// A freestanding printf subset (see format.h). The kernel's kprintf, which
+// uses it, is in kmess.cc.
 #include "format.h"
 
 #include <cstdint>
-
-#include "arch.h"
-#include "kernel.h"
 
 namespace umk {
 namespace {
@@ -166,18 +164,6 @@ int format(char* buf, std::size_t size, const char* fmt, ...) {
     const int n = vformat(buf, size, fmt, ap);
     va_end(ap);
     return n;
-}
-
-void kprintf(const char* fmt, ...) {
-    // One line at a time is all the kernel ever prints; longer output is cut.
-    static char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    const int n = vformat(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    const std::size_t len =
-        n < static_cast<int>(sizeof buf) ? static_cast<std::size_t>(n) : sizeof buf - 1;
-    arch::log_write(buf, len);
 }
 
 }  // namespace umk

@@ -54,6 +54,12 @@ void proc_fault(Proc& p, int sig, bool gone);
 void proc_started(Proc& p);
 
 // Kernel printf into the kernel log (format subset: %d %u %x %s %c %p %ld %lu %lx %llu, width).
+// The text goes to the kernel message ring (umk/kmess.cc): straight to
+// arch::log_write while no log reader (TTY) is registered, else to the reader.
 void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// Write the log text no reader has shown yet directly with arch::log_write,
+// and keep writing directly from now on. For the arch's panic path.
+void kmess_flush_direct();
 
 }  // namespace umk

@@ -69,6 +69,12 @@ struct Priv {
     io_range s_io_tab[NR_IO_RANGE];
     mem_range s_mem_tab[NR_MEM_RANGE];
     int s_irq_tab[NR_IRQ];
+
+    // Registered for SIGKMESS (SYS_DIAGCTL REGISTER): told about new kernel
+    // log text, which it takes with DIAGCTL TAKE (TTY). Travels with the
+    // image on sys_update (a new version registers in its own init); a
+    // cleared slot's record starts without it.
+    bool s_diag_sig;
 };
 
 }  // namespace umk

@@ -30,6 +30,7 @@ struct CallTable {
         map(SYS_UPDATE, do_update);
         map(SYS_EXIT, do_exit);
         map(SYS_SPAWN, do_spawn);
+        map(SYS_VDEVIO, do_vdevio);
     }
 };
 
@@ -57,6 +58,8 @@ void trap_kernel_call(Proc& caller, const message& request) {
     message m = request;
     m.m_source = caller.p_endpoint;
     const int result = dispatch(caller, m);
+    // Log text the call added (DIAGCTL, a kprintf): tell the log reader.
+    kmess_kick();
     if (result == -EDONTREPLY) return;
     m.m_source = SYSTEM;
     m.m_type = result;

@@ -13,9 +13,12 @@ namespace {
 constexpr std::uint16_t COM1 = 0x3f8;
 bool serial_ready = false;
 
-// The line being written, for the test mode's markers.
+// The line being written, for the test mode's markers: one for the
+// kernel's own log, one for what a console driver (TTY) writes to COM1.
 char line_buf[256];
 std::size_t line_len = 0;
+char port_line_buf[256];
+std::size_t port_line_len = 0;
 bool in_panic = false;
 
 // VGA text mode, 80x25 at 0xb8000 (in the 1:1 kernel space), as the boot
@@ -47,6 +50,16 @@ void serial_put(char c) {
     for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); ++i) {
     }
     outb(COM1, static_cast<std::uint8_t>(c));
+}
+
+void watch_line(char c, char* buf, std::size_t& len, std::size_t size) {
+    if (c == '\n') {
+        const std::size_t n = len;
+        len = 0;
+        testmode_log_line(buf, n);
+    } else if (len < size) {
+        buf[len++] = c;
+    }
 }
 
 }  // namespace
@@ -90,15 +103,22 @@ void log_write(const char* text, std::size_t len) {
     using namespace umk::i386;
     serial_write(text, len);
     if (in_panic) return;
-    for (std::size_t i = 0; i < len; ++i) {
-        if (text[i] == '\n') {
-            const std::size_t n = line_len;
-            line_len = 0;
-            testmode_log_line(line_buf, n);
-        } else if (line_len < sizeof line_buf) {
-            line_buf[line_len++] = text[i];
-        }
-    }
+    for (std::size_t i = 0; i < len; ++i) watch_line(text[i], line_buf, line_len, sizeof line_buf);
+}
+
+void port_out(std::uint16_t port, std::uint8_t value) {
+    using namespace umk::i386;
+    outb(port, value);
+    // What a ring-3 console driver (TTY, through SYS_VDEVIO) sends to COM1
+    // is the console as much as the kernel's own log: show it on the screen
+    // too, and let the test mode watch its lines.
+    if (port != COM1 || in_panic || value == '\r') return;
+    if (vga_ready) vga_put(static_cast<char>(value));
+    watch_line(static_cast<char>(value), port_line_buf, port_line_len, sizeof port_line_buf);
+}
+
+std::uint8_t port_in(std::uint16_t port) {
+    return umk::i386::inb(port);
 }
 
 void panic(const char* why) {
@@ -106,6 +126,7 @@ void panic(const char* why) {
     cli();
     if (!in_panic) {
         in_panic = true;
+        kmess_flush_direct();  // what the log reader had not shown yet
         kprintf("\nkernel panic: %s\n", why);
     }
     machine_exit(ExitCode::PANIC);

@@ -143,6 +143,7 @@ void log_write(const char* text, std::size_t len) {
 }
 
 void panic(const char* why) {
+    kmess_flush_direct();  // what the log reader (TTY) had not shown yet
     std::fprintf(stdout, "umk: kernel panic: %s\n", why);
     std::fflush(stdout);
     // Children die with us: PR_SET_PDEATHSIG and PTRACE_O_EXITKILL.

@@ -33,6 +33,7 @@ int do_runctl(Proc& caller, message& m);
 int do_update(Proc& caller, message& m);
 int do_exit(Proc& caller, message& m);
 int do_spawn(Proc& caller, message& m);
+int do_vdevio(Proc& caller, message& m);
 
 // A process given by endpoint in a request: SELF means the caller. nullptr
 // if the endpoint does not name a live process.

@@ -1,26 +1,82 @@
-// SYS_DIAGCTL: kernel log output for a process (MINIX SYS_SYSCTL / newest
-// SYS_DIAGCTL, kernel/system/do_sysctl.c).
-//   reads:  DIAG_CODE (m1_i1) DIAGCTL_CODE_DIAG, DIAG_BUF (m1_p1) text in the
-//           caller, DIAG_LEN (m1_i2) 1..DIAG_BUF_MAX bytes
-//   reply:  nothing but the result
+// SYS_DIAGCTL: the kernel log for processes (MINIX SYS_SYSCTL / newest
+// SYS_DIAGCTL, kernel/system/do_sysctl.c, do_diagctl.c).
+//   reads:  DIAG_CODE (m1_i1), and by code:
+//     DIAGCTL_CODE_DIAG        DIAG_BUF (m1_p1) text in the caller, DIAG_LEN
+//                              (m1_i2) 1..DIAG_BUF_MAX bytes. The text goes
+//                              to the kernel log (kmess) unchanged (no prefix).
+//     DIAGCTL_CODE_REGISTER    the caller (a system process with its own
+//                              privileges, else EPERM) gets SIGKMESS whenever
+//                              log text is added; while it lives, the text waits
+//                              in the ring for it instead of being written out.
+//     DIAGCTL_CODE_UNREGISTER  no more SIGKMESS (EPERM as for REGISTER).
+//     DIAGCTL_CODE_TAKE        (umk) copy up to DIAG_LEN (1..KMESS_BUF_SIZE)
+//                              bytes of unshown text to DIAG_BUF and mark them
+//                              shown. Only a registered caller (EPERM).
+//   reply:  the result; TAKE also DIAG_LEN (m1_i2) = bytes copied (0: none
+//           waiting) and DIAG_LEFT (m1_i3) = bytes still unshown.
 // Errors: EINVAL for another code or a bad length, EFAULT if the buffer is
-// not readable. The text goes to the kernel log unchanged (no prefix).
+// not readable (DIAG) or writable (TAKE; then nothing is marked shown).
 #include "../com.h"
+#include "../priv.h"
 #include "calls.h"
 
 namespace umk {
+namespace {
 
-int do_diagctl(Proc& caller, message& m) {
+Priv* own_sys_priv(Proc& caller) {
+    Priv* pr = priv(caller);
+    if (!pr || pr == user_priv() || !(pr->s_flags & SYS_PROC)) return nullptr;
+    return pr;
+}
+
+int diag(Proc& caller, message& m) {
     // Static: kernel stacks are small, and the kernel runs one call at a time.
     static char buf[DIAG_BUF_MAX];
-    if (m.DIAG_CODE != DIAGCTL_CODE_DIAG) return -EINVAL;
     const int len = m.DIAG_LEN;
     if (len <= 0 || len > DIAG_BUF_MAX) return -EINVAL;
     const int r = arch::copy_from_proc(caller, m.DIAG_BUF, buf, static_cast<std::size_t>(len));
     if (r != OK) return r;
-
-    arch::log_write(buf, static_cast<std::size_t>(len));
+    kmess_append(buf, static_cast<std::size_t>(len));
     return OK;
+}
+
+int take(Proc& caller, message& m) {
+    const Priv* pr = own_sys_priv(caller);
+    if (!pr || !pr->s_diag_sig) return -EPERM;
+    const int len = m.DIAG_LEN;
+    if (len <= 0 || len > KMESS_BUF_SIZE) return -EINVAL;
+    std::size_t got = 0;
+    const int r = kmess_take(caller, m.DIAG_BUF, static_cast<std::size_t>(len), &got);
+    if (r != OK) return r;
+    m.DIAG_LEN = static_cast<std::int32_t>(got);
+    m.DIAG_LEFT = static_cast<std::int32_t>(kmess_unshown());
+    return OK;
+}
+
+}  // namespace
+
+int do_diagctl(Proc& caller, message& m) {
+    switch (m.DIAG_CODE) {
+        case DIAGCTL_CODE_DIAG:
+            return diag(caller, m);
+        case DIAGCTL_CODE_REGISTER: {
+            Priv* pr = own_sys_priv(caller);
+            if (!pr) return -EPERM;
+            pr->s_diag_sig = true;
+            kmess_reader_added();
+            return OK;
+        }
+        case DIAGCTL_CODE_UNREGISTER: {
+            Priv* pr = own_sys_priv(caller);
+            if (!pr) return -EPERM;
+            pr->s_diag_sig = false;
+            return OK;
+        }
+        case DIAGCTL_CODE_TAKE:
+            return take(caller, m);
+        default:
+            return -EINVAL;
+    }
 }
 
 }  // namespace umk

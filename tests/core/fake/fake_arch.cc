@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "umk/arch.h"
 #include "umk/err.h"
@@ -15,6 +17,8 @@ namespace umk {
 namespace {
 
 std::string g_log;
+std::vector<fake::PortWrite> g_port_writes;
+std::map<std::uint16_t, std::uint8_t> g_port_values;
 std::set<std::string> g_extra_programs;
 int g_ready_calls = 0;
 int g_unready_calls = 0;
@@ -41,6 +45,8 @@ namespace fake {
 
 void reset() {
     g_log.clear();
+    g_port_writes.clear();
+    g_port_values.clear();
     g_extra_programs.clear();
     g_ready_calls = 0;
     g_unready_calls = 0;
@@ -52,6 +58,12 @@ const std::string& log() {
 }
 void clear_log() {
     g_log.clear();
+}
+const std::vector<PortWrite>& port_writes() {
+    return g_port_writes;
+}
+void set_port_value(std::uint16_t port, std::uint8_t value) {
+    g_port_values[port] = value;
 }
 void add_program(const char* name) {
     g_extra_programs.insert(name);
@@ -128,6 +140,15 @@ void proc_swapped(Proc& a, Proc& b) {
 
 void log_write(const char* text, std::size_t len) {
     g_log.append(text, len);
+}
+
+void port_out(std::uint16_t port, std::uint8_t value) {
+    g_port_writes.push_back({port, value});
+}
+
+std::uint8_t port_in(std::uint16_t port) {
+    auto it = g_port_values.find(port);
+    return it == g_port_values.end() ? 0xff : it->second;
 }
 
 [[noreturn]] void panic(const char* why) {

@@ -2,7 +2,9 @@
 // is in arch_proc.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "umk/proc.h"
 
@@ -15,6 +17,16 @@ void reset();
 // Everything the kernel wrote with arch::log_write since reset()/clear_log().
 const std::string& log();
 void clear_log();
+
+// Every arch::port_out since reset(), in order; arch::port_in returns the
+// value set here for the port (0xff if none).
+struct PortWrite {
+    std::uint16_t port;
+    std::uint8_t value;
+    bool operator==(const PortWrite&) const = default;
+};
+const std::vector<PortWrite>& port_writes();
+void set_port_value(std::uint16_t port, std::uint8_t value);
 
 // Programs arch::proc_spawn accepts: a built-in list ("rs", "ds", "pm",
 // "vfs", "tty", "log", "memory", "init", "hello", "test", "a", "b", "c")
