@@ -37,7 +37,10 @@ umk_i386_server(pm SOURCES ${_srv}/pm/main.cc ${_srv}/pm/pm.cc ${_srv}/pm/signal
                 INCLUDES ${_srv}/pm)
 umk_i386_server(devman SOURCES ${_srv}/devman/main.cc ${_srv}/devman/devman.cc
                 INCLUDES ${_srv}/devman)
+umk_i386_server(tty SOURCES ${_srv}/tty/main.cc ${_srv}/tty/tty.cc INCLUDES ${_srv}/tty)
 umk_i386_server(hello SOURCES ${_drv}/hello/main.cc ${_drv}/hello/hello.cc INCLUDES ${_drv}/hello)
+# User programs (commands/): PM spawns them from their boot module.
+umk_i386_server(cat SOURCES ${UMK_SOURCE_DIR}/commands/cat/cat.cc)
 umk_i386_server(hello_v2 SOURCES ${_drv}/hello/main.cc ${_drv}/hello/hello.cc
                 INCLUDES ${_drv}/hello DEFINES HELLO_V2)
 

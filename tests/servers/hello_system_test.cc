@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -143,6 +144,46 @@ TEST_F(HelloSystem, CatAndRestart) {
     for (int i = 0; i < 50 && sys.log.count("hello_open(). Called 1 time(s).") < 2; i++)
         std::this_thread::sleep_for(100ms);
     EXPECT_EQ(sys.log.count("hello_open(). Called 1 time(s)."), 2);
+}
+
+// `umk cat PATH` runs the user program cat through PM: the proxy gives it a
+// pipe at its descriptors 1 and 2, streams what cat writes and exits with
+// cat's status. Every run opens the device once more, and no cat is left in
+// the process table (the proxy waited for each).
+TEST_F(HelloSystem, CatIsAUserProgramSpawnedThroughPm) {
+    BootedSystem sys(dir_);
+    ASSERT_TRUE(sys.ready());
+    std::string out, before;
+    ASSERT_EQ(sys.umk("ps ", &before), 0) << before;
+    for (int i = 1; i <= 3; i++) {
+        EXPECT_EQ(sys.umk("cat /dev/hello", &out), 0) << out;
+        EXPECT_EQ(out, "Hello, World!\n");
+        EXPECT_TRUE(sys.log.wait_for("hello_open(). Called " + std::to_string(i) + " time(s).",
+                                     nullptr, 5s));
+    }
+    // cat's own message (through the pipe) and its exit status 1.
+    EXPECT_EQ(sys.umk("cat /dev/nope", &out), 1);
+    EXPECT_EQ(out, "cat: /dev/nope: No such device\n");
+    // Several at once (both proxies busy): each gets its own output.
+    std::vector<std::thread> many;
+    std::vector<std::string> outs(6);
+    std::vector<int> codes(6, -1);
+    for (int i = 0; i < 6; i++)
+        many.emplace_back([&, i] { codes[i] = sys.umk("cat /dev/hello", &outs[i]); });
+    for (auto& t : many) t.join();
+    for (int i = 0; i < 6; i++) {
+        EXPECT_EQ(codes[i], 0) << outs[i];
+        EXPECT_EQ(outs[i], "Hello, World!\n");
+    }
+    EXPECT_TRUE(sys.log.wait_for("hello_open(). Called 9 time(s).", nullptr, 5s));
+    EXPECT_TRUE(sys.log.wait_for("hello_close()", nullptr, 5s));
+    // No user process is left behind.
+    ASSERT_EQ(sys.umk("ps ", &out), 0) << out;
+    EXPECT_EQ(out.find(" cat "), std::string::npos) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'),
+              std::count(before.begin(), before.end(), '\n'))
+        << before << "----\n"
+        << out;
 }
 
 // The MINIX hello live update: the open counter crosses to the new version

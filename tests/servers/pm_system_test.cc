@@ -2,7 +2,8 @@
 // by PM read /dev/hello through devman; users cannot kill system
 // processes; a user's signal goes through PM; a system process's signal
 // goes to RS, or to PM when PM is its signal manager; a crashed hello is
-// restarted by RS and devman sends the next read to the new instance.
+// restarted by RS and devman sends the next read to the new instance; the
+// user program cat, spawned with arguments, writes into a pipe.
 #include "harness.h"
 
 namespace {
@@ -45,6 +46,10 @@ TEST_F(PmSystem, UsersSignalsAndDeviceRestart) {
     EXPECT_EQ(log.count("PMTEST: crash hello 0"), 1);
     EXPECT_TRUE(log.wait_for("Hey, I've just been restarted!", nullptr, 5s));
     EXPECT_EQ(log.count("PMTEST: st_cat after restart exit 0"), 1);
+    // cat with two arguments, spawned with a grant for them; its output came
+    // through the pipe it inherited (DEVMAN_FORK) at descriptors 1 and 2.
+    EXPECT_EQ(log.count("PMTEST: cat said Hello, World!|cat: /dev/nope: No such device| exit 1"),
+              1);
     EXPECT_EQ(log.count("FAILED"), 0);
 }
 

@@ -1,12 +1,15 @@
 // Drives PM from a system process: user processes reading /dev/hello,
 // user kill rules, a user ended by a signal, and signals to system
-// processes managed by RS and by PM; finally a crash of hello and a read
-// through its restarted instance. Prints "PMTEST: ..." lines.
+// processes managed by RS and by PM; a crash of hello and a read through
+// its restarted instance; finally the user program cat with arguments, its
+// output through a devman pipe as a shell would set it up. Prints
+// "PMTEST: ..." lines.
 #include <cstdint>
 
 #include "st_util.h"
 #include "umk/sig.h"
 #include "umkds/str.h"
+#include "umklib/dev_proto.h"
 #include "umklib/ds.h"
 #include "umklib/pm_proto.h"
 
@@ -58,6 +61,51 @@ void run_user(const char* prog, const char* what) {
         log_printf("PMTEST: %s signal %d\n", what, pm_term_sig(st));
 }
 
+// `cat /dev/hello /dev/nope` with its descriptors 1 and 2 on a pipe we
+// read: "PMTEST: cat said <output, newlines as |> exit <code>".
+void run_cat_through_a_pipe() {
+    int fd[2];
+    int r = dev_pipe(fd, DEVMAN_O_CLOEXEC);  // our own copies stay ours
+    if (r != OK) {
+        log_printf("PMTEST: FAILED: pipe %d\n", r);
+        return;
+    }
+    // The write end to 1 and 2 without close-on-exec: dup2 to one, from
+    // there to the other, then close the original.
+    int a = fd[1] == 2 ? 1 : 2, b = fd[1] == 2 ? 2 : 1;
+    if (dev_dup2(fd[1], a) != a || dev_dup2(a, b) != b ||
+        (fd[1] != 1 && fd[1] != 2 && dev_close(fd[1]) != OK)) {
+        log_printf("PMTEST: FAILED: dup2\n");
+        return;
+    }
+    static const char args[] = "cat\0/dev/hello\0/dev/nope";
+    cp_grant_id_t g = cpf_grant_direct(PM_PROC_NR, vir_addr(args), sizeof args, CPF_READ);
+    message m{};
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_GRANT = g;
+    m.PM_ARGS_LEN = sizeof args;
+    r = ipc_sendrec(PM_PROC_NR, &m);
+    cpf_revoke(g);
+    endpoint_t child = r == OK && m.m_type == OK ? m.PM_ENDPT : NONE;
+    dev_close(1);
+    dev_close(2);
+    if (child == NONE) {
+        log_printf("PMTEST: FAILED: spawn cat %d %d\n", r, m.m_type);
+        dev_close(fd[0]);
+        return;
+    }
+    char out[200];
+    int len = 0;
+    for (int n; (n = dev_read(fd[0], out + len, sizeof out - 1 - len)) > 0;) len += n;
+    dev_close(fd[0]);
+    for (int i = 0; i < len; i++)
+        if (out[i] == '\n') out[i] = '|';
+    out[len] = '\0';
+    int st = wait_for(child);
+    log_printf("PMTEST: cat said %s exit %d\n", out,
+               st >= 0 && pm_exited(st) ? pm_exit_code(st) : -1);
+}
+
 endpoint_t label(const char* name) {
     std::uint32_t v = 0;
     return ds_retrieve_label_num(name, &v) == OK ? static_cast<endpoint_t>(v) : NONE;
@@ -91,6 +139,7 @@ int main() {
     for (int i = 0; i < 60 && label("hello") == hello; i++) st::wait_ticks(3);
     st::wait_ticks(10);
     run_user("st_cat", "st_cat after restart");
+    run_cat_through_a_pipe();
 
     log_printf("PMTEST: done\n");
     for (;;) {
