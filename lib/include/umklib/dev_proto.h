@@ -1,7 +1,8 @@
-// The device layer (devman, servers/devman): user processes open and read
-// character devices by name through it; it forwards each request to the
-// driver with a grant for the data (MINIX VFS <-> driver protocol,
-// include/minix/com.h DEV_*).
+// The device layer (devman, servers/devman): processes open, read, write
+// and close character devices by name and use pipes through it, by
+// per-process descriptors; it forwards each device request to the driver
+// with a magic grant for the caller's buffer (MINIX VFS <-> driver
+// protocol, include/minix/com.h DEV_*).
 //
 // Drivers announce themselves in DS: a driver with label L publishes the u32
 // key "dev.L" holding its endpoint (DSF_OVERWRITE) when it starts fresh or

@@ -10,7 +10,7 @@ int main() {
     char buf[64];
     int total = 0;
     for (;;) {
-        int n = dev_read(fd, buf + total, 5);  // small reads: inline, no grant
+        int n = dev_read(fd, buf + total, 5);  // small reads follow the offset
         if (n < 0) st::user_exit(70);
         if (n == 0) break;
         total += n;
