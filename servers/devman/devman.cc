@@ -408,6 +408,11 @@ int do_close(message& m) {
     int fd = m.DEVMAN_FD;
     if (!p || fd < 0 || fd >= OPEN_MAX || p->fd[fd] < 0) return -EBADF;
     fd_close(*p, fd);
+    // An empty table is no table: free it for others (system processes
+    // never exit through PM, so this is where theirs goes).
+    bool empty = true;
+    for (int i : p->fd) empty = empty && i < 0;
+    if (empty) *p = FProc{};
     return OK;
 }
 

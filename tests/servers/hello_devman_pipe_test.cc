@@ -298,6 +298,15 @@ TEST_F(DevPipe, Limits) {
     EXPECT_EQ(dev_open("/dev/hello"), -ENFILE);
     for (endpoint_t ep = 100; ep < 100 + devman::NR_FILES / devman::OPEN_MAX; ep++)
         pm_says(DEVMAN_PROC_EXIT, ep);
+    // A process that closed everything gives its table back (system
+    // processes never exit through PM).
+    for (endpoint_t ep = 300; ep < 300 + 2 * devman::NR_FPROCS; ep++) {
+        as(ep);
+        int fd = dev_open("/dev/hello");
+        ASSERT_GE(fd, 0) << "process " << ep;
+        ASSERT_EQ(dev_close(fd), OK);
+    }
+    as(PARENT);
 }
 
 }  // namespace
