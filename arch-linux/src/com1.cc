@@ -12,11 +12,25 @@
 //  - every other COM1 register (IER, IIR/FCR, LCR, MCR, MSR, SCR, the
 //    divisor) accepts writes and reads 0; ports outside COM1 ignore writes
 //    and read 0xff (nothing there).
+#include "umk_linux/console.h"
+
+#include <atomic>
 #include <cstdio>
 #include <string>
 
 #include "host_state.h"
 #include "umk/arch.h"
+
+namespace umk::linux_host {
+namespace {
+std::atomic<std::uint64_t> g_console_lines{0};
+}  // namespace
+
+std::uint64_t console_lines_written() {
+    return g_console_lines.load();
+}
+
+}  // namespace umk::linux_host
 
 namespace umk::arch {
 namespace {
@@ -41,6 +55,7 @@ void emit_line() {
         std::fflush(stdout);
         line.pop_back();
     }
+    g_console_lines.fetch_add(1);
     if (o != nullptr && o->log_sink) o->log_sink(line);
     line.clear();
 }

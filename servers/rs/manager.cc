@@ -165,6 +165,8 @@ int Manager::build_priv(const Service& s, priv_args* pa) {
     pa->nr_irq = c.nr_irq;
     for (int i = 0; i < c.nr_irq && i < 4; ++i) pa->irq_tab[i] = c.irq[i];
     pa->nr_io_range = c.nr_io;
+    // The kernel only keeps (and checks) io ranges given with CHECK_IO_PORT.
+    if (c.nr_io > 0) pa->flags |= CHECK_IO_PORT;
     for (int i = 0; i < c.nr_io && i < 8; ++i) {
         pa->io_tab[i][0] = c.io[i].base;
         pa->io_tab[i][1] = c.io[i].base + c.io[i].len - 1;

@@ -92,12 +92,12 @@ TEST(UmkExecutable, BadConfigNamesFileAndLine) {
 }
 
 TEST(UmkExecutable, DefaultBootRunsTheFullSystemAndStopsOnSigterm) {
-    // The default boot.conf is the full system: PM, devman, RS, DS, VM, hello.
+    // The default boot.conf is the full system: PM, devman, RS, TTY, DS, VM, hello.
     const std::string sock = ::testing::TempDir() + "default_boot.sock";
     UmkProcess u({"boot", "--sock", sock});
     ASSERT_TRUE(u.log.wait_for("hello: Hello, World!", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
-    EXPECT_EQ(kids.size(), 6u);
+    EXPECT_EQ(kids.size(), 7u);
     kill(u.pid(), SIGTERM);
     int st = u.wait();
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;

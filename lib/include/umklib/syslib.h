@@ -27,6 +27,14 @@ int sys_hz();  // ticks per second
 int sys_whoami(endpoint_t* ep, char* name, std::size_t len, std::uint32_t* priv_flags);
 int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep = SELF);
 int sys_diagctl_diag(const char* buf, std::size_t len);
+// The kernel log reader's calls (TTY): SIGKMESS on new log text; take up to
+// `len` unshown bytes (*got, 0 if none; *left: still unshown afterwards).
+int sys_diagctl_register();
+int sys_diagctl_unregister();
+int sys_diagctl_take(char* buf, std::size_t len, std::size_t* got, std::size_t* left = nullptr);
+// I/O ports in the caller's io ranges (SYS_VDEVIO): n = 1..VDEVIO_BUF_SIZE pairs.
+int sys_voutb(const pvb_pair* pairs, std::size_t n);
+int sys_vinb(pvb_pair* pairs, std::size_t n);
 int sys_spawn(const char* program, const char* args, std::size_t args_len, endpoint_t* ep);
 
 // Privileges (SYS_PRIVCTL); `arg` is a priv_args for SET_SYS (see umk/priv_args.h).

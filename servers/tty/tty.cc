@@ -1,0 +1,159 @@
+// TTY's work: the kernel log to the console, and /dev/tty.
+#include "tty.h"
+
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umk/sig.h"
+#include "umkds/str.h"
+#include "umklib/dev_proto.h"
+#include "umklib/ds.h"
+#include "umklib/ipc.h"
+#include "umklib/log.h"
+#include "umklib/syslib.h"
+
+namespace umk::tty {
+namespace {
+
+// Bounded wait for the transmitter (a missing UART reads 0xff: THRE set).
+constexpr int THRE_TRIES = 100000;
+
+// Taken log text and user writes pass through here, one chunk at a time.
+// A chunk is all a crash can lose: the kernel marks it shown when we take it.
+char chunk[1024];
+
+int wait_transmitter() {
+    pvb_pair lsr{COM1_LSR, 0, 0};
+    for (int i = 0; i < THRE_TRIES; ++i) {
+        const int r = sys_vinb(&lsr, 1);
+        if (r != OK) return r;
+        if (lsr.value & LSR_THRE) return OK;
+    }
+    return OK;  // a stuck UART: write anyway rather than stop the console
+}
+
+// Up to UART_FIFO bytes into the transmitter, once it is empty.
+int write_fifo(const pvb_pair* pairs, std::size_t n) {
+    const int r = wait_transmitter();
+    return r != OK ? r : sys_voutb(pairs, n);
+}
+
+// The device is /dev/<label> for devman: announce our endpoint under
+// "dev.tty" (MINIX mapdriver).
+int announce() {
+    char key[DS_MAX_KEYLEN];
+    str::copy(key, DEV_DS_PREFIX, sizeof key);
+    const std::size_t n = str::len(key);
+    str::copy(key + n, "tty", sizeof key - n);
+    return ds_publish_u32(key, static_cast<std::uint32_t>(self_endpoint()), DSF_OVERWRITE);
+}
+
+int do_write(const message& m) {
+    if (m.COUNT < 0) return -EINVAL;
+    const std::size_t total = static_cast<std::size_t>(m.COUNT);
+    std::size_t done = 0;
+    while (done < total) {
+        std::size_t n = total - done;
+        if (n > sizeof chunk) n = sizeof chunk;
+        int r = sys_safecopyfrom(m.IO_ENDPT, static_cast<cp_grant_id_t>(m.IO_GRANT), done,
+                                 vir_addr(chunk), n);
+        if (r == OK) r = console_write(chunk, n);
+        if (r != OK) return done > 0 ? static_cast<int>(done) : r;
+        done += n;
+    }
+    return static_cast<int>(done);
+}
+
+}  // namespace
+
+int console_write(const char* text, std::size_t len) {
+    pvb_pair fifo[UART_FIFO];
+    std::size_t n = 0;
+    auto put = [&](char c) -> int {
+        fifo[n++] = pvb_pair{COM1, static_cast<std::uint8_t>(c), 0};
+        if (n < UART_FIFO) return OK;
+        const std::size_t full = n;
+        n = 0;
+        return write_fifo(fifo, full);
+    };
+    for (std::size_t i = 0; i < len; ++i) {
+        int r = OK;
+        if (text[i] == '\n') r = put('\r');
+        if (r == OK) r = put(text[i]);
+        if (r != OK) return r;
+    }
+    return n > 0 ? write_fifo(fifo, n) : OK;
+}
+
+std::size_t show_kernel_log() {
+    std::size_t shown = 0;
+    for (;;) {
+        std::size_t got = 0;
+        const int r = sys_diagctl_take(chunk, sizeof chunk, &got);
+        if (r != OK || got == 0) return shown;
+        // A failed write cannot be reported in the log it failed to show;
+        // the text is taken, so go on with the next.
+        console_write(chunk, got);
+        shown += got;
+    }
+}
+
+int init(int type, sef_init_info_t*) {
+    if (type != SEF_INIT_FRESH && type != SEF_INIT_LU && type != SEF_INIT_RESTART) return -EINVAL;
+    int r = sys_diagctl_register();
+    if (r != OK) {
+        log_printf("tty: cannot register for kernel messages: %d\n", r);
+        return r;
+    }
+    // A live update's new version keeps the endpoint: devman needs no news.
+    if (type != SEF_INIT_LU && (r = announce()) != OK) {
+        log_printf("tty: cannot announce /dev/tty in DS: %d\n", r);
+        sys_diagctl_unregister();
+        return -EINVAL;
+    }
+    const char* how = type == SEF_INIT_FRESH ? "up" : type == SEF_INIT_LU ? "updated" : "restarted";
+    log_printf("tty: %s; the kernel log goes to COM1\n", how);
+    show_kernel_log();
+    return OK;
+}
+
+void signal_handler(int signo) {
+    if (signo == SIGKMESS) {
+        show_kernel_log();
+        return;
+    }
+    if (signo == SIGTERM) {
+        // Going down: whatever is left, then the kernel prints again itself.
+        show_kernel_log();
+        sys_diagctl_unregister();
+        sef_exit(0);
+    }
+}
+
+bool handle_request(message& m) {
+    if (is_notify(m.m_type)) return false;
+    int status;
+    switch (m.m_type) {
+        case DEV_OPEN:
+        case DEV_CLOSE:
+            status = OK;
+            break;
+        case DEV_READ_S:
+            status = 0;  // no keyboard: end of file
+            break;
+        case DEV_WRITE_S:
+            // Log text taken earlier goes out first: the console stays in order.
+            show_kernel_log();
+            status = do_write(m);
+            break;
+        default:
+            status = -EINVAL;
+            break;
+    }
+    const endpoint_t io = m.IO_ENDPT;
+    m.m_type = DEV_REPLY;
+    m.REP_ENDPT = io;
+    m.REP_STATUS = status;
+    return true;
+}
+
+}  // namespace umk::tty

@@ -1,0 +1,199 @@
+// TTY inside a booted umk system: the kernel log reaches the console (the
+// Linux host's emulated COM1) through TTY, every line exactly once, also
+// while TTY is killed (host kill -9, SIGSEGV) and restarted by RS; a system
+// process without an io range gets EPERM for the console's ports; /dev/tty
+// takes writes and reads as end of file. The last test drives the `umk`
+// executable with etc/boot.conf, as a person would.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "harness.h"
+#include "umk_linux/console.h"
+
+namespace {
+
+using umk_test::children_of;
+using umk_test::HostTest;
+using umk_test::LogCapture;
+using namespace std::chrono_literals;
+
+const char* const kSystem = R"(
+proc  0  pm      program=pm
+proc  1  devman  program=devman
+proc  2  rs      program=rs sys ipc=all calls=all sigmgr=SELF
+proc  5  tty     program=tty
+proc  6  ds      program=ds
+proc  8  vm      program=vm
+proc  10 hello   program=hello
+proc  11 st_tty  program=st_tty
+)";
+
+constexpr int kLines = 600;  // st_tty's numbered lines
+
+pid_t tty_pid() {
+    std::vector<pid_t> p = children_of(getpid(), "tty");
+    return p.size() == 1 ? p[0] : -1;
+}
+
+class TtySystem : public HostTest {};
+
+TEST_F(TtySystem, LogLinesGoThroughTtyExactlyOnce) {
+    boot(kSystem);
+    ASSERT_TRUE(log.wait_for("tty: up; the kernel log goes to COM1", nullptr, 10s));
+    ASSERT_TRUE(log.wait_for("st_tty: checks done", nullptr, 15s));
+    EXPECT_EQ(log.count("hello: Hello, World!"), 1);
+    EXPECT_EQ(log.count("tty: up"), 1);
+
+    // A system process without an io range: EPERM (1) for the console's ports.
+    EXPECT_EQ(log.count("st_tty: voutb without io range: -1"), 1);
+    EXPECT_EQ(log.count("st_tty: vinb without io range: -1"), 1);
+    // /dev/tty: the write is on the console, a read is the end of file.
+    EXPECT_EQ(log.count("st_tty: written to /dev/tty"), 1);
+    EXPECT_EQ(log.count("st_tty: /dev/tty open ok write 28 read 0 close 0"), 1);
+
+    // Lines after TTY is up come out of the emulated COM1, i.e. through TTY.
+    ASSERT_TRUE(log.wait_for("st_tty: line 0.", nullptr, 10s));
+    const std::uint64_t before = umk::linux_host::console_lines_written();
+    ASSERT_TRUE(log.wait_for("st_tty: line 19.", nullptr, 10s));
+    EXPECT_GE(umk::linux_host::console_lines_written() - before, 19u);
+    ASSERT_TRUE(log.wait_for("st_tty: done", nullptr, 30s));
+    for (int i = 0; i < kLines; ++i)
+        ASSERT_EQ(log.count("st_tty: line " + std::to_string(i) + "."), 1) << "line " << i;
+}
+
+TEST_F(TtySystem, KilledAndCrashedTtyIsRestartedAndNoLineIsLostOrDoubled) {
+    boot(kSystem);
+    ASSERT_TRUE(log.wait_for("tty: up", nullptr, 10s));
+    ASSERT_TRUE(log.wait_for("st_tty: line 50.", nullptr, 20s));
+
+    const pid_t first = tty_pid();
+    ASSERT_GT(first, 0);
+    ASSERT_EQ(kill(first, SIGKILL), 0);
+    ASSERT_TRUE(log.wait_for("tty: restarted", nullptr, 10s));
+    const pid_t second = tty_pid();
+    ASSERT_GT(second, 0);
+    EXPECT_NE(second, first);
+
+    // Output through the new instance before the next crash.
+    std::string line;
+    const std::uint64_t before = umk::linux_host::console_lines_written();
+    ASSERT_TRUE(log.wait_for("st_tty: line 250.", nullptr, 20s));
+    EXPECT_GT(umk::linux_host::console_lines_written(), before);
+
+    ASSERT_EQ(kill(second, SIGSEGV), 0);
+    ASSERT_TRUE(log.wait_for("st_tty: done", nullptr, 30s));
+    for (int i = 0; i < 100 && log.count("tty: restarted") < 2; ++i)
+        std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(log.count("tty: restarted"), 2);
+    EXPECT_NE(tty_pid(), second);
+
+    for (int i = 0; i < kLines; ++i)
+        ASSERT_EQ(log.count("st_tty: line " + std::to_string(i) + "."), 1) << "line " << i;
+    EXPECT_EQ(log.count("hello: Hello, World!"), 1);
+}
+
+// `umk boot` with the default etc/boot.conf: the log on stdout, TTY in
+// `umk ps`, /dev/tty through `umk cat`.
+class TtyExecutable : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/umk-tty-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        sock_ = dir_ + "/ctl.sock";
+        int out[2];
+        ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+        pid_ = fork();
+        ASSERT_GE(pid_, 0);
+        if (pid_ == 0) {
+            dup2(out[1], 1);
+            dup2(out[1], 2);
+            execl(UMK_EXE, UMK_EXE, "boot", "--config", UMK_BOOT_CONF, "--programs",
+                  UMK_TEST_PROGRAMS, "--sock", sock_.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        close(out[1]);
+        reader_ = std::thread([this, fd = out[0]] {
+            std::string cur;
+            char buf[4096];
+            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
+                for (ssize_t i = 0; i < n; ++i) {
+                    if (buf[i] != '\n') {
+                        cur.push_back(buf[i]);
+                        continue;
+                    }
+                    log.add(cur);
+                    cur.clear();
+                }
+            }
+            close(fd);
+        });
+    }
+    void TearDown() override {
+        if (pid_ > 0) {
+            kill(pid_, SIGTERM);
+            int st;
+            bool reaped = false;
+            for (int i = 0; i < 50 && !reaped; i++) {
+                reaped = waitpid(pid_, &st, WNOHANG) == pid_;
+                if (!reaped) std::this_thread::sleep_for(100ms);
+            }
+            if (!reaped) {
+                kill(pid_, SIGKILL);
+                waitpid(pid_, &st, 0);
+            }
+        }
+        if (reader_.joinable()) reader_.join();
+        std::remove(sock_.c_str());
+        rmdir(dir_.c_str());
+        EXPECT_EQ(children_of(getpid()).size(), 0u) << "a child process was left behind";
+    }
+    int umk(const std::string& verb, const std::string& args, std::string* out) {
+        const std::string cmd = std::string("timeout -k 2 30 ") + UMK_EXE + " " + verb +
+                                " --sock " + sock_ + " " + args + " 2>&1";
+        FILE* f = popen(cmd.c_str(), "r");
+        if (!f) return -1;
+        out->clear();
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, f)) *out += buf;
+        const int st = pclose(f);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+
+    LogCapture log;
+    std::string dir_, sock_;
+    pid_t pid_ = -1;
+    std::thread reader_;
+};
+
+TEST_F(TtyExecutable, DefaultBootShowsTheLogThroughTty) {
+    ASSERT_TRUE(log.wait_for("tty: up; the kernel log goes to COM1", nullptr, 15s));
+    ASSERT_TRUE(log.wait_for("hello: Hello, World!", nullptr, 15s));
+    ASSERT_TRUE(log.wait_for("umkctl: control socket", nullptr, 15s));
+    std::string out;
+    ASSERT_EQ(umk("ps", "", &out), 0) << out;
+    EXPECT_NE(out.find(" tty "), std::string::npos) << out;
+    ASSERT_EQ(umk("service", "lookup tty", &out), 0) << out;
+    EXPECT_EQ(out, "5\n");
+
+    // A read of /dev/tty is the end of file: nothing, and success.
+    ASSERT_EQ(umk("cat", "/dev/tty", &out), 0) << out;
+    EXPECT_EQ(out, "");
+
+    // hello's open line comes through TTY, once.
+    ASSERT_EQ(umk("cat", "/dev/hello", &out), 0) << out;
+    EXPECT_EQ(out, "Hello, World!\n");
+    ASSERT_TRUE(log.wait_for("hello_open(). Called 1 time(s).", nullptr, 10s));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(log.count("hello_open(). Called 1 time(s)."), 1);
+    EXPECT_EQ(log.count("hello: Hello, World!"), 1);
+    EXPECT_EQ(log.count("tty: up"), 1);
+}
+
+}  // namespace
