@@ -311,7 +311,8 @@ TEST_F(RsManager, NonTerminationSignalsBecomeMessages) {
 }
 
 TEST_F(RsManager, LabelsWaitForDs) {
-    Manager m;
+    auto owner = std::make_unique<Manager>();  // big: the table and the state block
+    Manager& m = *owner;
     FakeHost h;
     m.init(h, &cfg_, RS_EP);
     ASSERT_EQ(m.adopt_boot("ds", DS_EP), OK);
@@ -331,7 +332,8 @@ TEST_F(RsManager, LabelsWaitForDs) {
 }
 
 TEST_F(RsManager, BootWithoutDsInitializesEverybodyAtOnce) {
-    Manager m;
+    auto owner = std::make_unique<Manager>();  // big: the table and the state block
+    Manager& m = *owner;
     FakeHost h;
     m.init(h, &cfg_, RS_EP);
     ASSERT_EQ(m.adopt_boot("hello", 7), OK);
