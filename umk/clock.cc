@@ -74,7 +74,7 @@ void clock_tick() {
     }
     // Log text from anywhere in the kernel reaches its reader (or, with no
     // live reader left, the console) within a tick.
-    kmess_kick();
+    kmess_tick();
 }
 
 }  // namespace umk

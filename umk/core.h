@@ -86,16 +86,21 @@ void priv_reset_all();
 // takes it (kmess_take) and the reader gets SIGKMESS.
 void kmess_reset();
 void kmess_append(const char* text, std::size_t len);
-// After a kernel call and on every clock tick: raise SIGKMESS for new text,
-// or write the unshown text directly when no live reader is left.
+// After a kernel call: raise SIGKMESS for text added since the last time
+// (or, with no live reader, write it directly).
 void kmess_kick();
+// Every clock tick: the same, and write the unshown text directly when its
+// reader has died or stopped since.
+void kmess_tick();
 // Bytes appended but not yet shown.
 std::size_t kmess_unshown();
 // Copy up to `max` unshown bytes to `dst` in p and mark them shown. *got:
 // bytes copied. OK or -EFAULT (then nothing is marked shown).
 int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got);
-// A new reader registered: make sure it is told about waiting text.
+// A reader registered / unregistered: make sure the waiting text is
+// signalled to it / written out if no reader is left.
 void kmess_reader_added();
+void kmess_reader_removed();
 
 // ---- Slots (umk/proc.cc) ----
 // Free slot for a new process, or nullptr.

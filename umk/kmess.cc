@@ -147,8 +147,11 @@ void kmess_append(const char* text, std::size_t len) {
     km.news = true;
 }
 
-void kmess_kick() {
-    if (!km.news && km.shown == km.next) return;
+namespace {
+
+// Tell the live readers about new text, or - with none left - write the
+// unshown text directly.
+void deliver() {
     const bool signal = km.news;
     km.news = false;
     const int readers = km.direct_forced ? 0 : for_each_reader([signal](Proc& p) {
@@ -157,7 +160,25 @@ void kmess_kick() {
     if (readers == 0) write_backlog();
 }
 
+}  // namespace
+
+void kmess_kick() {
+    // Every kernel call ends here: nothing to do unless text was added.
+    if (km.news) deliver();
+}
+
+void kmess_tick() {
+    // Also notices a reader that died or stopped with text unshown.
+    if (km.news || km.shown != km.next) deliver();
+}
+
 void kmess_reader_added() {
+    if (km.shown != km.next) km.news = true;
+}
+
+void kmess_reader_removed() {
+    // Checked at the end of the call: with no live reader left, the
+    // backlog is written at once.
     if (km.shown != km.next) km.news = true;
 }
 

@@ -70,6 +70,7 @@ int do_diagctl(Proc& caller, message& m) {
             Priv* pr = own_sys_priv(caller);
             if (!pr) return -EPERM;
             pr->s_diag_sig = false;
+            kmess_reader_removed();
             return OK;
         }
         case DIAGCTL_CODE_TAKE:
