@@ -84,6 +84,7 @@ std::string default_programs_dir() {
 void shutdown_all() {
     for (Proc& p : proc_table)
         if (p.p_arch.kind != ArchKind::NONE) arch::proc_destroy(p);
+    reap_dying(true);  // no child outlives its Host
     HostState& h = host();
     h.kernel_slots.clear();
     h.completions.clear();

@@ -3,6 +3,7 @@
 // signal handlers and client threads touch.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -57,6 +58,7 @@ struct HostState {
 
     std::vector<KernelCompletion> completions;
     std::vector<PendingFault> faults;
+    std::vector<pid_t> dying;  // killed host processes not yet reaped
     std::vector<WatchedFd> watched;
     std::vector<std::unique_ptr<KernelSlot>> kernel_slots;  // owned; ArchProc points at them
 
@@ -80,7 +82,17 @@ inline int table_index(const Proc& p) {
 void hlog(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // spawn.cc
+// The launcher seccomp filter of the child `self`: built by libseccomp
+// (build_launcher_filter), or copied from a template built once and checked
+// against it (launcher_filter, what spawning uses).
+bool build_launcher_filter(pid_t self, std::vector<sock_filter>* out);
+bool launcher_filter(pid_t self, std::vector<sock_filter>* out);
 int spawn_host_process(Proc& p, const char* program, const char* args, std::size_t args_len);
+// A spawned child runs on the kernel's memory until its execve: the loop
+// checks which children have exec'd (poll_launches, non-blocking), and
+// reaping a child ends its launch (launch_done).
+void poll_launches();
+void launch_done(pid_t pid);
 int make_slot_page(Proc& p);  // memfd + mapping; sets page->self
 bool create_kernel_page();
 std::string resolve_program(const std::string& program);
@@ -90,7 +102,8 @@ void reap_events();                       // every traced child, WNOHANG
 void handle_status(Proc& p, int status);  // one waitpid() result for p
 void freeze(Proc& p);                     // PTRACE_INTERRUPT and wait for the stop
 void resume(Proc& p);                     // end a freeze (or kill a faulted process)
-void kill_and_reap(Proc& p);
+void kill_and_reap(Proc& p);              // SIGKILL now; reaped later (dying)
+void reap_dying(bool block);              // reap the killed children (wait for them if block)
 Proc* proc_by_pid(pid_t pid);
 void report_faults();  // hand PendingFaults to the core
 

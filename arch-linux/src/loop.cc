@@ -80,6 +80,7 @@ int run_loop() {
             reap_events();
         }
         report_faults();
+        poll_launches();
         poll_watched();
         work |= scan_traps();
         work |= !h.completions.empty();

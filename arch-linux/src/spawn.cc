@@ -1,9 +1,13 @@
 // Creating host processes: one sealed memfd page per slot, one kernel page
-// for everybody, fork, a launcher seccomp filter, ptrace, execve.
+// for everybody, clone (sharing memory until execve), a launcher seccomp
+// filter, ptrace, execve.
+#include <elf.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -16,6 +20,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,11 +55,13 @@ void* map_page(int fd) {
     return m == MAP_FAILED ? nullptr : m;
 }
 
+}  // namespace
+
 // The launcher filter: installed in the child before execve, it stays for
 // the life of the process under the service library's strict one. It lets
 // execve and the dynamic loader work but already forbids what a service
 // must never do. Per child, because "kill somebody else" needs its pid.
-bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
+bool build_launcher_filter(pid_t self, std::vector<sock_filter>* out) {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (ctx == nullptr) return false;
     bool ok = true;
@@ -112,45 +119,250 @@ bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
     return ok;
 }
 
-// The child between fork and execve: only async-signal-safe calls.
-[[noreturn]] void child(pid_t kernel, int slot_fd, int kpage_fd, int sync_rd, int err_wr,
-                        const char* path, char* const* argv, sock_filter* filter,
-                        std::size_t filter_cap) {
-    int err = 0;
-    auto fail = [&](int e) {
-        err = e;
-        write_all(err_wr, &err, sizeof err);
-        close(err_wr);  // before the exit stop, or the kernel would wait for EOF forever
-        _exit(127);
-    };
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(errno);
-    if (getppid() != kernel) _exit(127);  // the kernel is already gone
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int s = 1; s < 32; ++s) signal(s, SIG_DFL);
+namespace {
 
-    int s = fcntl(slot_fd, F_DUPFD, 10), k = fcntl(kpage_fd, F_DUPFD, 10);
-    int rd = fcntl(sync_rd, F_DUPFD_CLOEXEC, 10), wr = fcntl(err_wr, F_DUPFD_CLOEXEC, 10);
-    if (s < 0 || k < 0 || rd < 0 || wr < 0) fail(errno);
-    err_wr = wr;
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    if (dup2(s, SLOT_PAGE_FD) < 0 || dup2(k, KERNEL_PAGE_FD) < 0) fail(errno);
+// libseccomp takes ~0.2 ms per filter, all of it on the kernel thread while
+// every service waits. The filters of two children differ only in the pid
+// constant, so one program is built with a stand-in pid that no other
+// constant of the filter equals, and each child gets a copy with the stand-in
+// replaced. The template is checked once against a directly built filter for
+// a second stand-in; if anything differs (a libseccomp that encodes the pid
+// otherwise), every child gets a freshly built filter as before.
+constexpr pid_t kStandInPid = 0x3a5c91e7;
+constexpr pid_t kCheckPid = 0x2b17d4c3;
+
+void patch_pid(std::vector<sock_filter>* prog, pid_t from, pid_t to) {
+    for (sock_filter& ins : *prog)
+        if (ins.k == static_cast<std::uint32_t>(from)) ins.k = static_cast<std::uint32_t>(to);
+}
+
+bool make_template(std::vector<sock_filter>* tpl) {
+    std::vector<sock_filter> check;
+    if (!build_launcher_filter(kStandInPid, tpl) || !build_launcher_filter(kCheckPid, &check))
+        return false;
+    std::vector<sock_filter> patched = *tpl;
+    patch_pid(&patched, kStandInPid, kCheckPid);
+    if (patched.size() != check.size()) return false;
+    for (std::size_t i = 0; i < check.size(); ++i) {
+        const sock_filter& a = patched[i];
+        const sock_filter& b = check[i];
+        if (a.code != b.code || a.jt != b.jt || a.jf != b.jf || a.k != b.k) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
+    static std::vector<sock_filter> tpl;
+    static int state = 0;  // 0 not tried, 1 template usable, -1 build per child
+    if (state == 0) state = make_template(&tpl) ? 1 : -1;
+    if (state < 0) return build_launcher_filter(self, out);
+    *out = tpl;
+    patch_pid(out, kStandInPid, self);
+    return true;
+}
+
+namespace {
+
+// ---- the child between clone and execve ----
+//
+// The child shares the kernel's memory (CLONE_VM, as posix_spawn does):
+// copying the page tables of the kernel process (fork) and tearing the copy
+// down again at execve took ~1 ms of the kernel thread per spawn, during
+// which no service was served. Sharing memory means the child must not touch
+// anything the kernel thread uses: it runs on its own stack, writes nothing
+// but that stack and the filter buffer reserved for it, and makes raw system
+// calls (glibc's wrappers would write errno, which lives in the kernel
+// thread's TLS). No sanitizer instrumentation either: its bookkeeping lives
+// in the kernel thread's TLS too.
+#define UMK_CHILD_CODE __attribute__((no_sanitize("address", "undefined"), noinline))
+
+UMK_CHILD_CODE long raw_call(long nr, long a = 0, long b = 0, long c = 0, long d = 0) {
+    long ret;
+    register long r10 asm("r10") = d;
+    asm volatile("syscall"
+                 : "=a"(ret)
+                 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+                 : "rcx", "r11", "memory");
+    return ret;
+}
+
+// The child's stack (its frames are small: raw system calls only).
+constexpr std::size_t CHILD_STACK = 64 * 1024;
+
+struct ChildArgs {
+    pid_t kernel;
+    int slot_fd, kpage_fd, sync_rd, err_wr;
+    const char* path;
+    char* const* argv;
+    char* const* envp;
+    sock_filter* filter;
+    std::size_t filter_cap;
+};
+
+[[noreturn]] UMK_CHILD_CODE void child_fail(int err_wr, long err) {
+    int e = static_cast<int>(-err);
+    raw_call(SYS_write, err_wr, reinterpret_cast<long>(&e), sizeof e);
+    raw_call(SYS_close, err_wr);  // before the exit stop, or the kernel would wait for EOF forever
+    for (;;) raw_call(SYS_exit_group, 127);
+}
+
+UMK_CHILD_CODE bool child_read(int fd, void* buf, std::size_t len) {
+    auto* p = static_cast<char*>(buf);
+    while (len > 0) {
+        long n = raw_call(SYS_read, fd, reinterpret_cast<long>(p), static_cast<long>(len));
+        if (n == -EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+UMK_CHILD_CODE int child(void* arg) {
+    const ChildArgs& c = *static_cast<const ChildArgs*>(arg);
+    long r = raw_call(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+    if (r < 0) child_fail(c.err_wr, r);
+    if (raw_call(SYS_getppid) != c.kernel) raw_call(SYS_exit_group, 127);  // the kernel is gone
+    // Default dispositions first, then unblock (the kernel thread blocked
+    // every signal around clone, so none of its handlers can run here).
+    struct {
+        void* handler;
+        unsigned long flags;
+        void* restorer;
+        std::uint64_t mask;
+    } dfl{};  // SIG_DFL
+    for (int s = 1; s < 32; ++s)
+        if (s != SIGKILL && s != SIGSTOP)
+            raw_call(SYS_rt_sigaction, s, reinterpret_cast<long>(&dfl), 0, sizeof dfl.mask);
+    std::uint64_t none = 0;
+    raw_call(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
+
+    long s = raw_call(SYS_fcntl, c.slot_fd, F_DUPFD, 10);
+    long k = raw_call(SYS_fcntl, c.kpage_fd, F_DUPFD, 10);
+    long rd = raw_call(SYS_fcntl, c.sync_rd, F_DUPFD_CLOEXEC, 10);
+    long wr = raw_call(SYS_fcntl, c.err_wr, F_DUPFD_CLOEXEC, 10);
+    if (wr < 0) child_fail(c.err_wr, wr);
+    const int err_wr = static_cast<int>(wr);
+    if (s < 0 || k < 0 || rd < 0) child_fail(err_wr, s < 0 ? s : k < 0 ? k : rd);
+    static const char dev_null[] = "/dev/null";
+    long devnull = raw_call(SYS_open, reinterpret_cast<long>(dev_null), O_RDONLY);
+    if (devnull >= 0) raw_call(SYS_dup2, devnull, 0);
+    if ((r = raw_call(SYS_dup2, s, SLOT_PAGE_FD)) < 0) child_fail(err_wr, r);
+    if ((r = raw_call(SYS_dup2, k, KERNEL_PAGE_FD)) < 0) child_fail(err_wr, r);
     // Everything else goes at execve (the error pipe too: EOF means success).
-    if (syscall(SYS_close_range, KERNEL_PAGE_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(errno);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(errno);
+    r = raw_call(SYS_close_range, KERNEL_PAGE_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (r < 0) child_fail(err_wr, r);
+    if ((r = raw_call(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0)) < 0) child_fail(err_wr, r);
 
     // The kernel sends the launcher filter once it has seized us.
     std::uint32_t n = 0;
-    if (!read_all(rd, &n, sizeof n) || n == 0 || n > filter_cap ||
-        !read_all(rd, filter, n * sizeof(sock_filter)))
-        fail(ENOEXEC);
-    sock_fprog prog{static_cast<unsigned short>(n), filter};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) fail(errno);
-    execve(path, argv, environ);
-    fail(errno);
-    _exit(127);
+    if (!child_read(static_cast<int>(rd), &n, sizeof n) || n == 0 || n > c.filter_cap ||
+        !child_read(static_cast<int>(rd), c.filter, n * sizeof(sock_filter)))
+        child_fail(err_wr, -ENOEXEC);
+    sock_fprog prog{static_cast<unsigned short>(n), c.filter};
+    r = raw_call(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog));
+    if (r < 0) child_fail(err_wr, r);
+    r = raw_call(SYS_execve, reinterpret_cast<long>(c.path), reinterpret_cast<long>(c.argv),
+                 reinterpret_cast<long>(c.envp));
+    child_fail(err_wr, r);
+}
+
+#undef UMK_CHILD_CODE
+
+// What a child uses of the kernel's memory until it has called execve (or
+// died): its stack, its arguments, its environment and the filter buffer.
+// Kept until the child has exec'd (its error pipe reads EOF) or is reaped.
+struct Launch {
+    pid_t pid = -1;
+    int exec_fd = -1;     // read end of the child's error pipe (non-blocking)
+    bool failed = false;  // the child reported an error: keep until reaped
+    std::string path;
+    std::vector<std::string> arg_text, env_text;
+    std::vector<char*> argv, envp;
+    std::vector<sock_filter> filter = std::vector<sock_filter>(1024);
+    void* stack = nullptr;
+    ChildArgs args{};
+
+    ~Launch() {
+        if (exec_fd >= 0) close(exec_fd);
+        if (stack != nullptr) munmap(stack, CHILD_STACK);
+    }
+};
+
+std::vector<std::unique_ptr<Launch>> launches;  // kernel thread only
+
+void forget_launch(std::size_t i) {
+    launches.erase(launches.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// Read what the child wrote on its error pipe: true once it is known
+// (EOF: it exec'd; or its error, logged).
+bool poll_launch(Launch& l) {
+    if (l.failed) return false;  // only its reaping ends it
+    int err = 0;
+    ssize_t n = read(l.exec_fd, &err, sizeof err);
+    if (n == 0) return true;
+    if (n == static_cast<ssize_t>(sizeof err)) {
+        hlog("umk: cannot start %s: %s", l.path.c_str(), std::strerror(err));
+        l.failed = true;  // it exits at once (status 127); reaping reports that
+    }
+    return false;
+}
+
+// The checks execve would fail, made before the child exists, so that
+// SYS_SPAWN can report them (the exec itself completes after SYS_SPAWN has
+// returned): not a file, not executable, not an ELF or a #! script, a
+// missing program interpreter.
+template <typename Ehdr, typename Phdr>
+int check_elf(int fd, const Ehdr& eh) {
+    if (eh.e_phentsize != sizeof(Phdr) || eh.e_phnum == 0 || eh.e_phnum > 512) return -ENOEXEC;
+    std::vector<Phdr> ph(eh.e_phnum);
+    const auto len = static_cast<ssize_t>(ph.size() * sizeof(Phdr));
+    if (pread(fd, ph.data(), static_cast<std::size_t>(len), static_cast<off_t>(eh.e_phoff)) != len)
+        return -ENOEXEC;
+    for (const Phdr& h : ph) {
+        if (h.p_type != PT_INTERP) continue;
+        if (h.p_filesz < 2 || h.p_filesz > PATH_MAX) return -ENOEXEC;
+        std::string interp(static_cast<std::size_t>(h.p_filesz), '\0');
+        if (pread(fd, interp.data(), interp.size(), static_cast<off_t>(h.p_offset)) !=
+            static_cast<ssize_t>(interp.size()))
+            return -ENOEXEC;
+        if (access(interp.c_str(), F_OK) != 0) return -ENOENT;
+    }
+    return OK;
+}
+
+int check_executable(const std::string& path) {
+    if (access(path.c_str(), F_OK) != 0) return -ENOENT;
+    if (access(path.c_str(), X_OK) != 0) return -ENOEXEC;
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? -ENOENT : -ENOEXEC;
+    union {
+        unsigned char ident[EI_NIDENT];
+        Elf64_Ehdr e64;
+        Elf32_Ehdr e32;
+        char text[256];
+    } head{};
+    ssize_t n = pread(fd, &head, sizeof head, 0);
+    int r = -ENOEXEC;
+    if (n >= 2 && head.text[0] == '#' && head.text[1] == '!') {
+        // A script: its interpreter must exist (the first word after #!).
+        std::string line(head.text + 2, static_cast<std::size_t>(n - 2));
+        std::size_t b = line.find_first_not_of(" \t");
+        std::size_t e = b == std::string::npos ? b : line.find_first_of(" \t\n", b);
+        if (b != std::string::npos)
+            r = access(line.substr(b, e - b).c_str(), X_OK) == 0 ? OK : -ENOENT;
+    } else if (n >= static_cast<ssize_t>(sizeof(Elf64_Ehdr)) &&
+               std::memcmp(head.ident, ELFMAG, SELFMAG) == 0) {
+        if (head.ident[EI_CLASS] == ELFCLASS64)
+            r = check_elf<Elf64_Ehdr, Elf64_Phdr>(fd, head.e64);
+        else if (head.ident[EI_CLASS] == ELFCLASS32)
+            r = check_elf<Elf32_Ehdr, Elf32_Phdr>(fd, head.e32);
+    }
+    close(fd);
+    return r;
 }
 
 }  // namespace
@@ -196,21 +408,26 @@ std::string resolve_program(const std::string& program) {
 
 int spawn_host_process(Proc& p, const char* program, const char* args, std::size_t args_len) {
     HostState& h = host();
-    std::string path = resolve_program(program);
-    if (access(path.c_str(), F_OK) != 0) return -ENOENT;
-    if (access(path.c_str(), X_OK) != 0) return -ENOEXEC;
+    auto l = std::make_unique<Launch>();
+    l->path = resolve_program(program);
+    if (int r = check_executable(l->path); r != OK) return r;
 
-    // Everything the child needs is allocated before fork.
-    std::vector<std::string> argstr{program};
+    // Everything the child reads is in `l`, which outlives its execve.
+    l->arg_text.emplace_back(program);
     for (std::size_t i = 0; i < args_len;) {
         std::size_t n = strnlen(args + i, args_len - i);
-        argstr.emplace_back(args + i, n);
+        l->arg_text.emplace_back(args + i, n);
         i += n + 1;
     }
-    std::vector<char*> argv;
-    for (auto& s : argstr) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::vector<sock_filter> filter(1024);
+    for (auto& s : l->arg_text) l->argv.push_back(s.data());
+    l->argv.push_back(nullptr);
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) l->env_text.emplace_back(*e);
+    for (auto& s : l->env_text) l->envp.push_back(s.data());
+    l->envp.push_back(nullptr);
+    void* stack = mmap(nullptr, CHILD_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -ENOMEM;
+    l->stack = stack;
 
     int r = make_slot_page(p);
     if (r != OK) return r;
@@ -224,44 +441,77 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     };
     int sync[2], errp[2];
     if (pipe2(sync, O_CLOEXEC) != 0) return undo(-ENOMEM);
-    if (pipe2(errp, O_CLOEXEC) != 0) {
+    if (pipe2(errp, O_CLOEXEC | O_NONBLOCK) != 0) {
         close(sync[0]);
         close(sync[1]);
         return undo(-ENOMEM);
     }
-    pid_t kernel = getpid();
-    pid_t pid = fork();
-    if (pid == 0)
-        child(kernel, a.memfd, h.kpage_fd, sync[0], errp[1], path.c_str(), argv.data(),
-              filter.data(), filter.size());
+    l->exec_fd = errp[0];
+    l->args = ChildArgs{getpid(),         a.memfd,         h.kpage_fd,     sync[0],
+                        errp[1],          l->path.c_str(), l->argv.data(), l->envp.data(),
+                        l->filter.data(), l->filter.size()};
+    // No handler of the kernel process may run in the child before it has
+    // reset them: block everything across clone (posix_spawn does the same).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(child, static_cast<char*>(stack) + CHILD_STACK, CLONE_VM | SIGCHLD, &l->args);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     close(sync[0]);
     close(errp[1]);
     if (pid < 0) {
         close(sync[1]);
-        close(errp[0]);
         return undo(-ENOMEM);
     }
     a.host_pid = pid;
     a.alive = true;
+    l->pid = pid;
+    Launch& launch = *l;
+    launches.push_back(std::move(l));  // from now on the child's reaping frees it
 
     bool ok = ptrace(PTRACE_SEIZE, pid, nullptr,
                      reinterpret_cast<void*>(PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT)) == 0;
     std::vector<sock_filter> prog;
-    ok = ok && launcher_filter(pid, &prog) && !prog.empty() && prog.size() <= filter.size();
+    ok = ok && launcher_filter(pid, &prog) && !prog.empty() && prog.size() <= launch.filter.size();
     std::uint32_t n = static_cast<std::uint32_t>(prog.size());
     ok = ok && write_all(sync[1], &n, sizeof n) &&
          write_all(sync[1], prog.data(), prog.size() * sizeof(sock_filter));
     close(sync[1]);
-    int child_err = 0;
-    bool failed = !ok || read_all(errp[0], &child_err, sizeof child_err);
-    close(errp[0]);
-    if (failed) {
-        hlog("umk: cannot start %s: %s", path.c_str(),
-             child_err ? std::strerror(child_err) : "setup failed");
-        return undo(child_err == ENOENT ? -ENOENT : child_err == ENOMEM ? -ENOMEM : -ENOEXEC);
+    if (!ok) {
+        hlog("umk: cannot start %s: setup failed", launch.path.c_str());
+        return undo(-ENOEXEC);
+    }
+    // The child now installs the filter and calls execve on its own; the
+    // kernel does not wait for it (that took 0.5-5 ms of the kernel thread,
+    // on a busy machine mostly waiting for a CPU for the child). At boot it
+    // does, so that a booted system has every program loaded.
+    if (h.booting) {
+        pollfd pf{launch.exec_fd, POLLIN, 0};
+        while (poll(&pf, 1, -1) < 0 && errno == EINTR) {
+        }
+        if (!poll_launch(launch)) return undo(-ENOEXEC);
+        launch_done(pid);
     }
     update_scan_bit(p);
     return OK;
+}
+
+void poll_launches() {
+    for (std::size_t i = 0; i < launches.size();) {
+        if (poll_launch(*launches[i]))
+            forget_launch(i);
+        else
+            ++i;
+    }
+}
+
+void launch_done(pid_t pid) {
+    for (std::size_t i = 0; i < launches.size(); ++i) {
+        if (launches[i]->pid != pid) continue;
+        poll_launch(*launches[i]);  // an error not yet read is logged now
+        forget_launch(i);
+        return;
+    }
 }
 
 }  // namespace umk::linux_host
