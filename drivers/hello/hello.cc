@@ -16,12 +16,13 @@ namespace {
 // Times the device has been opened; the state a live update carries over.
 int counter = 0;
 
-// Restore the state the old version saved (MINIX lu_state_restore).
+// Restore the state the old version saved (MINIX lu_state_restore: retrieve,
+// then delete the key). One DS request does both (DSF_TAKE): hello serves
+// nobody until its init is done, so every round trip here counts.
 void lu_state_restore() {
     std::uint32_t value = 0;
-    int r = ds_retrieve_u32(OPEN_COUNTER_KEY, &value);
+    int r = ds_take_u32(OPEN_COUNTER_KEY, &value);
     if (r != OK) log_printf("hello: cannot retrieve %s: %d\n", OPEN_COUNTER_KEY, r);
-    ds_delete_u32(OPEN_COUNTER_KEY);
     counter = static_cast<int>(value);
 }
 

@@ -90,6 +90,9 @@ int ds_retrieve_u32(const char* key, std::uint32_t* value) {
 int ds_delete_u32(const char* key) {
     return delete_entry(key, DSF_TYPE_U32);
 }
+int ds_take_u32(const char* key, std::uint32_t* value) {
+    return retrieve_value(key, value, DSF_TYPE_U32 | DSF_TAKE);
+}
 
 int ds_publish_str(const char* key, const char* value, int flags) {
     return publish_raw(key, value, str::len(value) + 1, DSF_TYPE_STR | (flags & ~DSF_MASK_TYPE));

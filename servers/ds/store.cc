@@ -223,6 +223,12 @@ int do_publish(message& m) {
     return OK;
 }
 
+// Subscribers hear of the deletion first.
+void remove_entry(Entry& e) {
+    update_subscribers(e, false);
+    e.flags = 0;
+}
+
 int do_retrieve(message& m) {
     int type = type_of(m.DS_FLAGS);
     int r = check_type(type);
@@ -232,10 +238,16 @@ int do_retrieve(message& m) {
 
     Entry* e = lookup_entry(key, type);
     if (!e) return -ESRCH;
-    if (!authorized(*e, name_of(m.m_source), DSF_PRIV_RETRIEVE)) return -EPERM;
+    const char* who = name_of(m.m_source);
+    if (!authorized(*e, who, DSF_PRIV_RETRIEVE)) return -EPERM;
+    // DSF_TAKE: the entry goes once its value has reached the caller, which
+    // must be allowed to delete it (its owner).
+    const bool take = (m.DS_FLAGS & DSF_TAKE) != 0;
+    if (take && !(who && str::eq(e->owner, who))) return -EPERM;
 
     if (type == DSF_TYPE_U32 || type == DSF_TYPE_LABEL) {
         m.DS_VAL = e->u32;
+        if (take) remove_entry(*e);
         return OK;
     }
     std::int64_t want = m.DS_VAL_LEN < 0 ? 0 : m.DS_VAL_LEN;
@@ -249,6 +261,7 @@ int do_retrieve(message& m) {
         }
     }
     m.DS_VAL_LEN = len;
+    if (take) remove_entry(*e);
     return OK;
 }
 
@@ -341,8 +354,7 @@ int do_delete(message& m) {
     if (!e) return -ESRCH;
     if (!str::eq(e->owner, source)) return -EPERM;
 
-    update_subscribers(*e, false);
-    e->flags = 0;
+    remove_entry(*e);
     return OK;
 }
 

@@ -215,6 +215,31 @@ TEST_F(Ds, OnlyTheOwnerMayOverwriteOrDelete) {
     EXPECT_EQ(ds_delete_u32("nothere"), -ESRCH);
 }
 
+// DSF_TAKE (umk): retrieve and delete in one request, for the owner only; a
+// refused take leaves the entry as it was. Subscribers hear of the deletion.
+TEST_F(Ds, TakeRetrievesAndDeletesForTheOwnerOnly) {
+    EXPECT_EQ(ds_publish_u32("state", 41, 0), OK);
+    as(BETA);
+    EXPECT_EQ(ds_subscribe("state", 0), OK);
+    std::uint32_t v = 0;
+    EXPECT_EQ(ds_take_u32("state", &v), -EPERM);  // not the owner
+    EXPECT_EQ(v, 0u);
+    EXPECT_EQ(ds_retrieve_u32("state", &v), OK);  // still there
+    EXPECT_EQ(v, 41u);
+    EXPECT_EQ(notifies_to(BETA), 0);
+    as(ALPHA);
+    v = 0;
+    EXPECT_EQ(ds_take_u32("state", &v), OK);
+    EXPECT_EQ(v, 41u);
+    EXPECT_EQ(notifies_to(BETA), 1);
+    EXPECT_EQ(ds_retrieve_u32("state", &v), -ESRCH);
+    EXPECT_EQ(ds_take_u32("state", &v), -ESRCH);
+    as(STRANGER);
+    EXPECT_EQ(ds_take_u32("state", &v), -ESRCH);
+    as(ALPHA);
+    EXPECT_EQ(ds_publish_u32("state", 1, 0), OK);  // the key is free again
+}
+
 TEST_F(Ds, PrivateRetrieveAndSubscribe) {
     EXPECT_EQ(ds_publish_u32("secret", 7, DSF_PRIV_RETRIEVE), OK);
     std::uint32_t v = 0;

@@ -55,6 +55,10 @@ inline constexpr int DSF_INITIAL = 0x02000;    // subscribe: report current matc
 inline constexpr int DSMF_MAP_MAPPED = 0x10000;
 inline constexpr int DSMF_COPY_MAPPED = 0x20000;
 inline constexpr int DSMF_COPY_SNAPSHOT = 0x40000;
+// umk: RETRIEVE and delete the entry in the same request (only its owner
+// may; EPERM leaves it untouched). A live update's new version takes its
+// predecessor's state with one round trip instead of two.
+inline constexpr int DSF_TAKE = 0x80000;
 
 // ---- Limits ----
 inline constexpr int DS_MAX_KEYLEN = 80;    // a key, including the NUL
@@ -66,6 +70,8 @@ inline constexpr int DS_MAX_MEMLEN = 1024;  // umk: a STR/MEM value (no heap in 
 int ds_publish_u32(const char* key, std::uint32_t value, int flags);
 int ds_retrieve_u32(const char* key, std::uint32_t* value);
 int ds_delete_u32(const char* key);
+// Retrieve and delete (DSF_TAKE): the caller must own the entry.
+int ds_take_u32(const char* key, std::uint32_t* value);
 
 // Strings travel as memory ranges of type STR including their NUL.
 int ds_publish_str(const char* key, const char* value, int flags);
