@@ -492,7 +492,8 @@ TEST_F(RsSystem, SelfUpdateHandsTheWholeTableToTheNewRs) {
     EXPECT_EQ(count_in_ps("rs"), 1) << ps().out;  // the old instance is cleared
     EXPECT_TRUE(host_process_gone(old_rs)) << "the old RS's host process " << old_rs << " is left";
     EXPECT_EQ(endpoint_of("rs"), umk::RS_PROC_NR);
-    EXPECT_NE(log_find("RS: update of 'rs' succeeded"), std::string::npos);
+    EXPECT_TRUE(wait_for(
+        [&] { return log_find("RS: update of 'rs' succeeded") != std::string::npos; }, 5s));
     EXPECT_EQ(without_pids(service("list").out), before);
 
     // The new RS does everything the old one did.
@@ -537,7 +538,9 @@ TEST_P(RsSystemSelfRollback, OldRsGoesOn) {
     const std::string maxtime = std::string(flag) == "-z" ? "1HZ" : "5HZ";
     Result r = service("update self -label rs -maxtime " + maxtime + " " + flag);
     EXPECT_EQ(r.status, expected) << r.out;
-    EXPECT_NE(log_find("the old instance goes on"), std::string::npos);
+    // The log reaches the file through TTY: give it a moment.
+    EXPECT_TRUE(
+        wait_for([&] { return log_find("the old instance goes on") != std::string::npos; }, 5s));
     EXPECT_EQ(host_pid("rs"), rs);
     EXPECT_TRUE(wait_for([&] { return count_in_ps("rs") == 1; }, 5s)) << ps().out;
     EXPECT_EQ(without_pids(service("list").out), before);
