@@ -106,6 +106,28 @@ void run_cat_through_a_pipe() {
                st >= 0 && pm_exited(st) ? pm_exit_code(st) : -1);
 }
 
+// `cat` with no argument reads descriptor 0: a pipe whose write end we
+// hold, so it waits in devman until PM ends it on our SIGTERM. devman must
+// forget the suspended read (nobody answers a dead process) and the pipe
+// goes on: "PMTEST: cat killed while reading: signal 15, pipe <n>".
+void run_cat_killed_while_reading() {
+    int fd[2];
+    if (dev_pipe(fd) != OK || (fd[0] != 0 && dev_dup2(fd[0], 0) != 0)) {
+        log_printf("PMTEST: FAILED: pipe for stdin\n");
+        return;
+    }
+    endpoint_t child = spawn("cat");
+    if (child == NONE) return;
+    st::wait_ticks(10);  // cat is reading by now
+    int k = kill(child, SIGTERM);
+    int st = wait_for(child);
+    int n = dev_write(fd[1], "x", 1);  // devman still serves the pipe
+    for (int i = 0; i < 16; i++) dev_close(i);
+    log_printf("PMTEST: cat killed while reading: %s %d, kill %d, pipe %d\n",
+               st >= 0 && !pm_exited(st) ? "signal" : "status", st >= 0 ? pm_term_sig(st) : st, k,
+               n);
+}
+
 endpoint_t label(const char* name) {
     std::uint32_t v = 0;
     return ds_retrieve_label_num(name, &v) == OK ? static_cast<endpoint_t>(v) : NONE;
@@ -140,6 +162,7 @@ int main() {
     st::wait_ticks(10);
     run_user("st_cat", "st_cat after restart");
     run_cat_through_a_pipe();
+    run_cat_killed_while_reading();
 
     log_printf("PMTEST: done\n");
     for (;;) {
