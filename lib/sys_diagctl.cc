@@ -2,7 +2,9 @@
 //   DIAG        the text (1..DIAG_BUF_MAX bytes) goes to the kernel log
 //   REGISTER    the caller gets SIGKMESS for new log text (a log reader: TTY)
 //   UNREGISTER  no more SIGKMESS
-//   TAKE        copy unshown log text (reply DIAG_LEN bytes, DIAG_LEFT left)
+//   TAKE        copy log text from the first unshown byte (reply DIAG_LEN
+//               bytes, DIAG_LEFT unshown after them); only lent, until
+//   SHOWN       DIAG_LEN bytes of what TAKE copied have been written out
 #include "lib_internal.h"
 #include "umklib/syslib.h"
 
@@ -42,6 +44,14 @@ int sys_diagctl_take(char* buf, std::size_t len, std::size_t* got, std::size_t* 
     if (got) *got = n < len ? n : len;
     if (left) *left = m.DIAG_LEFT < 0 ? 0 : static_cast<std::size_t>(m.DIAG_LEFT);
     return OK;
+}
+
+int sys_diagctl_shown(std::size_t len) {
+    if (len > static_cast<std::size_t>(KMESS_BUF_SIZE)) return -EINVAL;
+    message m = detail::blank_message();
+    m.DIAG_CODE = DIAGCTL_CODE_SHOWN;
+    m.DIAG_LEN = static_cast<std::int32_t>(len);
+    return kernel_call(SYS_DIAGCTL, &m);
 }
 
 }  // namespace umk

@@ -75,8 +75,8 @@ constexpr bool is_kernel_call(int type) {
 #define SG_SIZE m2_i2
 #define DIAG_CODE m1_i1           // SYS_DIAGCTL
 #define DIAG_BUF m1_p1
-#define DIAG_LEN m1_i2            // TAKE: buffer size in, bytes copied out
-#define DIAG_LEFT m1_i3           // TAKE reply: bytes still unshown after this one
+#define DIAG_LEN m1_i2            // TAKE: buffer size in, bytes copied out; SHOWN: bytes
+#define DIAG_LEFT m1_i3           // TAKE reply: unshown bytes after the ones copied
 #define DIO_REQUEST m2_i3         // SYS_VDEVIO: DIO_INPUT_BYTE or DIO_OUTPUT_BYTE
 #define DIO_VEC_ADDR m2_p1        // a pvb_pair[] in the caller
 #define DIO_VEC_SIZE m2_l2        // its number of entries, 1..VDEVIO_BUF_SIZE
@@ -139,7 +139,8 @@ inline constexpr int SYS_UPD_ROLLBACK = 0x1;
 inline constexpr int DIAGCTL_CODE_DIAG = 1;
 inline constexpr int DIAGCTL_CODE_REGISTER = 3;    // caller gets SIGKMESS for new log text
 inline constexpr int DIAGCTL_CODE_UNREGISTER = 4;
-inline constexpr int DIAGCTL_CODE_TAKE = 5;        // umk: copy unshown log text, mark it shown
+inline constexpr int DIAGCTL_CODE_TAKE = 5;        // umk: copy log text from the first unshown byte
+inline constexpr int DIAGCTL_CODE_SHOWN = 6;       // umk: DIAG_LEN bytes of what TAKE gave are shown
 inline constexpr int DIAG_BUF_MAX = 2000;
 inline constexpr int KMESS_BUF_SIZE = 8192;        // the kernel's log ring (MINIX _KMESS_BUF_SIZE)
 

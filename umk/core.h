@@ -94,9 +94,14 @@ void kmess_kick();
 void kmess_tick();
 // Bytes appended but not yet shown.
 std::size_t kmess_unshown();
-// Copy up to `max` unshown bytes to `dst` in p and mark them shown. *got:
-// bytes copied. OK or -EFAULT (then nothing is marked shown).
+// The log reader's two steps, so that a reader dying at any moment loses
+// nothing: kmess_take copies up to `max` bytes from the first unshown one
+// to `dst` in p (*got: bytes copied; OK or -EFAULT) and lends them to the
+// reader; kmess_shown marks `n` of the lent bytes shown once the reader
+// has written them (-EINVAL for more than is lent). What is lent and not
+// yet shown is lent again by the next take, or written by the kernel.
 int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got);
+int kmess_shown(std::size_t n);
 // A reader registered / unregistered: make sure the waiting text is
 // signalled to it / written out if no reader is left.
 void kmess_reader_added();

@@ -9,8 +9,12 @@
 //    first any backlog a reader left, so nothing is lost and the order holds.
 //  - A live reader (priv s_diag_sig, see DIAGCTL REGISTER): the text stays
 //    in the ring and the reader gets SIGKMESS; it copies the text out with
-//    DIAGCTL TAKE, which advances `shown`. The position lives in the kernel,
-//    so a restarted or updated reader continues at the first unshown byte.
+//    DIAGCTL TAKE (always from `shown`: the bytes are only lent) and, once
+//    it has written a piece, confirms it with DIAGCTL SHOWN, which advances
+//    `shown`. The position lives in the kernel, so a restarted or updated
+//    reader continues at the first byte nobody confirmed: a reader killed
+//    at any moment loses nothing, and repeats at most the piece it was
+//    writing (TTY confirms line by line).
 //  - A reader that does not keep up: before the backlog would pass
 //    KMESS_HIGH_WATER, the kernel writes it directly and says so in one line.
 // SIGKMESS is raised after the kernel call or clock tick that added text
@@ -38,6 +42,7 @@ struct KMessages {
     char buf[RING];
     std::uint64_t next;   // bytes ever appended; the next one goes to buf[next % RING]
     std::uint64_t shown;  // bytes before this have been written out
+    std::uint64_t lent;   // bytes after `shown` the reader has taken, not yet confirmed
     bool news;            // text appended since the readers were last signalled
     bool direct_forced;   // kmess_flush_direct: a panic is under way
 };
@@ -78,6 +83,7 @@ std::size_t unshown() {
 
 // Write [shown, next) with arch::log_write and mark it shown.
 void write_backlog() {
+    km.lent = 0;
     while (km.shown != km.next) {
         const std::size_t at = static_cast<std::size_t>(km.shown % RING);
         std::size_t n = unshown();
@@ -115,6 +121,7 @@ void say_reader_stuck(std::size_t n) {
 void kmess_reset() {
     km.next = 0;
     km.shown = 0;
+    km.lent = 0;
     km.news = false;
     km.direct_forced = false;
 }
@@ -185,7 +192,7 @@ void kmess_reader_removed() {
 int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got) {
     std::size_t n = unshown();
     if (n > max) n = max;
-    // Copy everything first, then mark it shown: a failed copy changes nothing.
+    // Copy everything first, then lend it: a failed copy changes nothing.
     std::size_t done = 0;
     while (done < n) {
         const std::size_t at = static_cast<std::size_t>((km.shown + done) % RING);
@@ -195,8 +202,15 @@ int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got) {
         if (r != OK) return r;
         done += part;
     }
-    km.shown += n;
+    km.lent = n;
     *got = n;
+    return OK;
+}
+
+int kmess_shown(std::size_t n) {
+    if (n > km.lent) return -EINVAL;
+    km.shown += n;
+    km.lent -= n;
     return OK;
 }
 

@@ -18,7 +18,6 @@ namespace {
 constexpr int THRE_TRIES = 100000;
 
 // Taken log text and user writes pass through here, one chunk at a time.
-// A chunk is all a crash can lose: the kernel marks it shown when we take it.
 char chunk[1024];
 
 int wait_transmitter() {
@@ -88,12 +87,21 @@ std::size_t show_kernel_log() {
     std::size_t shown = 0;
     for (;;) {
         std::size_t got = 0;
-        const int r = sys_diagctl_take(chunk, sizeof chunk, &got);
-        if (r != OK || got == 0) return shown;
-        // A failed write cannot be reported in the log it failed to show;
-        // the text is taken, so go on with the next.
-        console_write(chunk, got);
-        shown += got;
+        if (sys_diagctl_take(chunk, sizeof chunk, &got) != OK || got == 0) return shown;
+        // Line by line: write, then tell the kernel it is shown. Killed in
+        // between, we lose nothing (the kernel lends it to our successor)
+        // and repeat at most the line being written.
+        std::size_t start = 0;
+        for (std::size_t i = 0; i < got; ++i) {
+            if (chunk[i] != '\n' && i + 1 < got) continue;
+            const std::size_t n = i + 1 - start;
+            // A failed write cannot be reported in the log it failed to
+            // show; count the text as shown and go on.
+            console_write(chunk + start, n);
+            if (sys_diagctl_shown(n) != OK) return shown;  // the kernel wrote it meanwhile
+            shown += n;
+            start = i + 1;
+        }
     }
 }
 

@@ -27,8 +27,11 @@ int log_text(Proc& p, const std::string& text) {
     return diagctl(p, DIAGCTL_CODE_DIAG, mem_addr(0x800), static_cast<int>(text.size()));
 }
 
-// p takes up to `max` bytes; returns them ("" and *result on failure).
-std::string take(Proc& p, int max = KMESS_BUF_SIZE, int* result = nullptr, int* left = nullptr) {
+// p takes up to `max` bytes (DIAGCTL TAKE); returns them ("" and *result
+// on failure). With `confirm`, p then reports all of them shown (SHOWN),
+// as a reader does once it has written them.
+std::string take(Proc& p, int max = KMESS_BUF_SIZE, int* result = nullptr, int* left = nullptr,
+                 bool confirm = true) {
     message reply{};
     const int r = diagctl(p, DIAGCTL_CODE_TAKE, mem_addr(0x1000), max, &reply);
     if (result) *result = r;
@@ -36,7 +39,13 @@ std::string take(Proc& p, int max = KMESS_BUF_SIZE, int* result = nullptr, int* 
     if (left) *left = reply.DIAG_LEFT;
     std::string s(static_cast<std::size_t>(reply.DIAG_LEN), '\0');
     read_mem(p, mem_addr(0x1000), s.data(), s.size());
+    if (confirm) {
+        EXPECT_EQ(diagctl(p, DIAGCTL_CODE_SHOWN, 0, reply.DIAG_LEN), OK);
+    }
     return s;
+}
+std::string take_unconfirmed(Proc& p, int max = KMESS_BUF_SIZE) {
+    return take(p, max, nullptr, nullptr, false);
 }
 
 // SIGKMESS is pending for p (p never receives in these tests, so the
@@ -101,6 +110,41 @@ TEST(Kmess, RegisteringWithABacklogRaisesSigkmess) {
     EXPECT_TRUE(got_sigkmess(tty));
 }
 
+TEST(Kmess, TakenTextIsOnlyLentUntilShown) {
+    boot_with_reader();
+    EXPECT_EQ(log_text(proc(SVC2), "one\ntwo\n"), OK);
+    int left = -1;
+    EXPECT_EQ(take(proc(SVC), 100, nullptr, &left, false), "one\ntwo\n");
+    EXPECT_EQ(left, 0);
+    EXPECT_EQ(kmess_unshown(), 8u) << "lent, not shown";
+    // The reader wrote the first line, then asks again: the rest comes again.
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 4), OK);
+    EXPECT_EQ(kmess_unshown(), 4u);
+    EXPECT_EQ(take_unconfirmed(proc(SVC)), "two\n");
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 5), -EINVAL) << "only 4 lent";
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, -1), -EINVAL);
+    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_SHOWN, 0, 4), -EPERM) << "not the reader";
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 4), OK);
+    EXPECT_EQ(kmess_unshown(), 0u);
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 0), OK);
+    EXPECT_EQ(take(proc(SVC)), "");
+    EXPECT_EQ(kernel_log(), "");
+}
+
+TEST(Kmess, ReaderKilledWhileWritingLosesNothing) {
+    boot_with_reader();
+    EXPECT_EQ(log_text(proc(SVC2), "a\nb\nc\n"), OK);
+    EXPECT_EQ(take_unconfirmed(proc(SVC)), "a\nb\nc\n");
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 2), OK);  // wrote "a\n", then died
+    proc_fault(proc(SVC), SIGKILL, true);
+    // The replica registers before the kernel noticed: it is lent the rest.
+    Proc& tty2 = spawn_sys("tty2");
+    EXPECT_EQ(diagctl(tty2, DIAGCTL_CODE_REGISTER), OK);
+    EXPECT_EQ(take(tty2), "b\nc\n");
+    clock_tick();
+    EXPECT_EQ(kernel_log(), "");
+}
+
 TEST(Kmess, KprintfRaisesSigkmessOnlyAtTheNextTick) {
     boot_with_reader();
     kprintf("kernel: deferred\n");
@@ -145,6 +189,7 @@ TEST(Kmess, TakeErrorsLeaveTheTextUnshown) {
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_TAKE, mem_addr(0), 0), -EINVAL);
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_TAKE, mem_addr(0), KMESS_BUF_SIZE + 1), -EINVAL);
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_TAKE, 0x10, 100), -EFAULT);
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 1), -EINVAL) << "nothing lent";
     EXPECT_EQ(kmess_unshown(), 11u);
     EXPECT_EQ(take(proc(SVC)), "svc2: kept\n");
 }
@@ -167,12 +212,15 @@ TEST(Kmess, DeadReaderLosesNothingAndTheReplacementContinues) {
     boot_with_reader();
     EXPECT_EQ(log_text(proc(SVC2), "line 1\n"), OK);
     EXPECT_EQ(take(proc(SVC)), "line 1\n");
-    EXPECT_EQ(log_text(proc(SVC2), "line 2\n"), OK);  // the reader dies before taking it
+    EXPECT_EQ(log_text(proc(SVC2), "line 2\n"), OK);
+    EXPECT_EQ(log_text(proc(SVC2), "line 3\n"), OK);
+    EXPECT_EQ(take_unconfirmed(proc(SVC), 7), "line 2\n");  // the reader dies writing it
     proc_fault(proc(SVC), SIGKILL, true);
     clock_tick();
-    EXPECT_EQ(kernel_log(), "line 2\n") << "a dead reader's backlog is printed by the kernel";
-    EXPECT_EQ(log_text(proc(SVC2), "line 3\n"), OK);
-    EXPECT_EQ(kernel_log(), "line 2\nline 3\n");
+    EXPECT_EQ(kernel_log(), "line 2\nline 3\n")
+        << "a dead reader's backlog is printed by the kernel, lent text included";
+    EXPECT_EQ(log_text(proc(SVC2), "line 3b\n"), OK);
+    EXPECT_EQ(kernel_log(), "line 2\nline 3\nline 3b\n");
 
     // RS starts a replacement, which registers; the dead one is cleared.
     Proc& tty2 = spawn_sys("tty2");

@@ -10,12 +10,17 @@
 //                              in the ring for it instead of being written out.
 //     DIAGCTL_CODE_UNREGISTER  no more SIGKMESS (EPERM as for REGISTER).
 //     DIAGCTL_CODE_TAKE        (umk) copy up to DIAG_LEN (1..KMESS_BUF_SIZE)
-//                              bytes of unshown text to DIAG_BUF and mark them
-//                              shown. Only a registered caller (EPERM).
+//                              bytes of log text, from the first unshown
+//                              byte, to DIAG_BUF. They are only lent: a
+//                              second TAKE copies them again.
+//     DIAGCTL_CODE_SHOWN       (umk) the first DIAG_LEN (>= 0) bytes the last
+//                              TAKE copied have been written out: they are
+//                              shown now (more than was lent: EINVAL).
+//                              TAKE and SHOWN: only a registered caller (EPERM).
 //   reply:  the result; TAKE also DIAG_LEN (m1_i2) = bytes copied (0: none
-//           waiting) and DIAG_LEFT (m1_i3) = bytes still unshown.
+//           waiting) and DIAG_LEFT (m1_i3) = unshown bytes after those.
 // Errors: EINVAL for another code or a bad length, EFAULT if the buffer is
-// not readable (DIAG) or writable (TAKE; then nothing is marked shown).
+// not readable (DIAG) or writable (TAKE).
 #include "../com.h"
 #include "../priv.h"
 #include "calls.h"
@@ -40,17 +45,27 @@ int diag(Proc& caller, message& m) {
     return OK;
 }
 
-int take(Proc& caller, message& m) {
+bool registered(Proc& caller) {
     const Priv* pr = own_sys_priv(caller);
-    if (!pr || !pr->s_diag_sig) return -EPERM;
+    return pr && pr->s_diag_sig;
+}
+
+int take(Proc& caller, message& m) {
+    if (!registered(caller)) return -EPERM;
     const int len = m.DIAG_LEN;
     if (len <= 0 || len > KMESS_BUF_SIZE) return -EINVAL;
     std::size_t got = 0;
     const int r = kmess_take(caller, m.DIAG_BUF, static_cast<std::size_t>(len), &got);
     if (r != OK) return r;
     m.DIAG_LEN = static_cast<std::int32_t>(got);
-    m.DIAG_LEFT = static_cast<std::int32_t>(kmess_unshown());
+    m.DIAG_LEFT = static_cast<std::int32_t>(kmess_unshown() - got);
     return OK;
+}
+
+int shown(Proc& caller, const message& m) {
+    if (!registered(caller)) return -EPERM;
+    if (m.DIAG_LEN < 0) return -EINVAL;
+    return kmess_shown(static_cast<std::size_t>(m.DIAG_LEN));
 }
 
 }  // namespace
@@ -75,6 +90,8 @@ int do_diagctl(Proc& caller, message& m) {
         }
         case DIAGCTL_CODE_TAKE:
             return take(caller, m);
+        case DIAGCTL_CODE_SHOWN:
+            return shown(caller, m);
         default:
             return -EINVAL;
     }

@@ -28,10 +28,14 @@ int sys_whoami(endpoint_t* ep, char* name, std::size_t len, std::uint32_t* priv_
 int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep = SELF);
 int sys_diagctl_diag(const char* buf, std::size_t len);
 // The kernel log reader's calls (TTY): SIGKMESS on new log text; take up to
-// `len` unshown bytes (*got, 0 if none; *left: still unshown afterwards).
+// `len` bytes from the first unshown one (*got, 0 if none; *left: unshown
+// after them), write them out, then confirm what was written with
+// sys_diagctl_shown (until then the bytes are only lent: taken again by the
+// next take, or by a restarted reader).
 int sys_diagctl_register();
 int sys_diagctl_unregister();
 int sys_diagctl_take(char* buf, std::size_t len, std::size_t* got, std::size_t* left = nullptr);
+int sys_diagctl_shown(std::size_t len);
 // I/O ports in the caller's io ranges (SYS_VDEVIO): n = 1..VDEVIO_BUF_SIZE pairs.
 int sys_voutb(const pvb_pair* pairs, std::size_t n);
 int sys_vinb(pvb_pair* pairs, std::size_t n);
