@@ -88,7 +88,8 @@ inline constexpr int DEVMAN_INLINE_MAX = 40;
 inline constexpr int DEVMAN_O_CLOEXEC = 0x1;  // both ends are not inherited by DEVMAN_FORK
 // DUP2: DEVMAN_FD -> DEVMAN_FD2 (closed first if open); reply m_type = DEVMAN_FD2.
 #define DEVMAN_FD2 m1_i2
-inline constexpr int DEVMAN_PIPE_BUF = 4096;  // POSIX PIPE_BUF: capacity; writes up to it are atomic
+// A pipe's capacity, POSIX PIPE_BUF: writes of up to this many bytes are atomic.
+inline constexpr int DEVMAN_PIPE_BUF = 4096;
 
 // ---- The user side (what a libc open/read/close would do) ----
 

@@ -51,8 +51,8 @@ cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
 cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t gid);
 // A magic grant: `to` may copy `who_from`'s memory [addr, addr+bytes). The
 // kernel honours it only in the table of VFS_PROC_NR's slot (devman).
-cp_grant_id_t cpf_grant_magic(endpoint_t to, endpoint_t who_from, vir_bytes addr,
-                              std::size_t bytes, std::uint32_t access);
+cp_grant_id_t cpf_grant_magic(endpoint_t to, endpoint_t who_from, vir_bytes addr, std::size_t bytes,
+                              std::uint32_t access);
 int cpf_revoke(cp_grant_id_t gid);
 int sys_safecopyfrom(endpoint_t granter, cp_grant_id_t gid, vir_bytes offset, vir_bytes addr,
                      std::size_t bytes);
