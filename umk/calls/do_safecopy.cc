@@ -78,7 +78,9 @@ int verify_grant(endpoint_t granter_e, endpoint_t grantee_e, cp_grant_id_t gid, 
     if ((g.cp_flags & access) != access) return -EPERM;
     Proc* owner = granter;
     if (g.cp_flags & CPF_MAGIC) {
-        // The slot, not the endpoint: a restarted devman keeps its slot.
+        // VFS's slot (MINIX compares the endpoint; a live update keeps both).
+        // Like every client that calls devman at DEVMAN_PROC_NR, this assumes
+        // devman is not restarted into another slot.
         if (granter->p_nr != endpoint_slot(VFS_PROC_NR)) {
             kprintf("safecopy: magic grant %d of %s refused: only slot %d may make them\n", gid,
                     granter->p_name, endpoint_slot(VFS_PROC_NR));
