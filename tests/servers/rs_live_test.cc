@@ -525,6 +525,31 @@ TEST_F(RsSystem, SelfUpdateHandsTheWholeTableToTheNewRs) {
     EXPECT_EQ(service("restart quiet2").status, 0);
 }
 
+// Requests keep coming (through the second proxy slot) while RS replaces
+// itself: each is answered, by whichever RS owns the endpoint then.
+TEST_F(RsSystem, SelfUpdateUnderAStreamOfRequestsLosesNothing) {
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, bad{0};
+    std::thread client([&] {
+        while (!stop) {
+            Result r = service("lookup hello");
+            (r.status == 0 && std::stoi(r.out) > 0 ? ok : bad)++;
+        }
+    });
+    std::this_thread::sleep_for(200ms);
+    Result r = service("update self -label rs");
+    std::this_thread::sleep_for(200ms);
+    Result again = service("update self -label rs");
+    std::this_thread::sleep_for(200ms);
+    stop = true;
+    client.join();
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(again.status, 0) << again.out;
+    EXPECT_GT(ok.load(), 0);
+    EXPECT_EQ(bad.load(), 0);
+    EXPECT_EQ(count_in_ps("rs"), 1) << ps().out;
+}
+
 // The new RS's init fails after the swap (-y: RS swaps back), crashes (-x)
 // or hangs (-z) before it: the old RS goes on, the new one leaves no trace.
 class RsSystemSelfRollback : public RsSystem,
