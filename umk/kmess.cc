@@ -16,9 +16,9 @@
 //    at any moment loses nothing, and repeats at most the piece it was
 //    writing (TTY confirms line by line).
 //  - A reader that does not keep up: before the backlog would pass
-//    KMESS_HIGH_WATER, the kernel writes it directly and says so in one line.
+//    HIGH_WATER, the kernel writes it directly and says so in one line.
 // SIGKMESS is raised after the kernel call or clock tick that added text
-// (kmess_kick), never from inside kprintf: kprintf runs in the middle of
+// (kmess_kick, kmess_tick), never from inside kprintf: kprintf runs in the middle of
 // IPC and signal bookkeeping, where notifying a process could meet
 // half-updated state.
 #include "arch.h"
