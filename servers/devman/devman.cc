@@ -1,6 +1,7 @@
 #include "devman.h"
 
 #include "umk/err.h"
+#include "umk/sig.h"
 #include "umkds/str.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
@@ -80,6 +81,7 @@ FProc* fproc_new(endpoint_t ep) {
         p.endpoint = ep;
         for (int& fd : p.fd) fd = -1;
         p.cloexec = 0;
+        p.user = false;
         return &p;
     }
     return nullptr;
@@ -189,6 +191,16 @@ int try_pipe(Suspended& rq) {
     return rq.done == rq.want ? static_cast<int>(rq.done) : PENDING;
 }
 
+// MINIX VFS: a write to a pipe without readers fails with EPIPE and raises
+// SIGPIPE. Only for user processes (PM, their signal manager, ends them); a
+// system process's manager would take SIGPIPE for a crash.
+void raise_sigpipe(endpoint_t who) {
+    FProc* p = fproc_of(who);
+    if (!p || !p->user) return;
+    int r = sys_kill(who, SIGPIPE);
+    if (r != OK) log_printf("devman: cannot send SIGPIPE to %d: %d\n", who, r);
+}
+
 void reply_to(endpoint_t who, int result) {
     message m{};
     m.m_type = result;
@@ -205,6 +217,7 @@ void pipe_progress(int pipe) {
             int r = try_pipe(s);
             if (r == PENDING) continue;
             s.in_use = false;
+            if (r == -EPIPE) raise_sigpipe(s.who);
             reply_to(s.who, r);
             again = true;
         }
@@ -231,6 +244,7 @@ int pipe_io(endpoint_t who, int file, bool write, vir_bytes addr, std::size_t wa
         }
     }
     pipe_progress(files[file].pipe);  // others may go on now
+    if (r == -EPIPE) raise_sigpipe(who);
     return r;
 }
 
@@ -410,7 +424,7 @@ int do_close(message& m) {
     fd_close(*p, fd);
     // An empty table is no table: free it for others (system processes
     // never exit through PM, so this is where theirs goes).
-    bool empty = true;
+    bool empty = !p->user;  // a user's table goes at its exit
     for (int i : p->fd) empty = empty && i < 0;
     if (empty) *p = FProc{};
     return OK;
@@ -469,10 +483,11 @@ int do_fork(message& m) {
     endpoint_t parent = m.DEVMAN_FORK_PARENT, child = m.DEVMAN_FORK_CHILD;
     if (child == NONE || child == ANY || child == parent) return -EINVAL;
     if (FProc* old = fproc_of(child)) proc_exit(old->endpoint);  // a stale table
-    const FProc* from = fproc_of(parent);
-    if (!from) return OK;  // nothing open: the child starts empty too
     FProc* to = fproc_new(child);
     if (!to) return -EAGAIN;
+    to->user = true;  // PM spawns user processes only
+    const FProc* from = fproc_of(parent);
+    if (!from) return OK;  // nothing open: the child starts empty too
     for (int fd = 0; fd < OPEN_MAX; fd++) {
         if (from->fd[fd] < 0 || (from->cloexec & (1u << fd))) continue;
         to->fd[fd] = from->fd[fd];

@@ -22,9 +22,9 @@
 namespace umk::devman {
 
 inline constexpr int NR_DRIVERS = 16;
-inline constexpr int NR_FILES = 64;   // open files (Filp) in the whole system: ENFILE
-inline constexpr int OPEN_MAX = 16;   // descriptors per process: EMFILE
-inline constexpr int NR_FPROCS = 64;  // processes with a descriptor table
+inline constexpr int NR_FILES = 64;    // open files (Filp) in the whole system: ENFILE
+inline constexpr int OPEN_MAX = 16;    // descriptors per process: EMFILE
+inline constexpr int NR_FPROCS = 128;  // processes with a descriptor table (NR_PROCS)
 inline constexpr int NR_PIPES = 8;
 inline constexpr int NR_SUSPENDED = 32;  // requests waiting on a pipe
 
@@ -51,6 +51,7 @@ struct FProc {
     endpoint_t endpoint;
     int fd[OPEN_MAX];       // index in the file table, or -1
     std::uint32_t cloexec;  // bit n: descriptor n is not inherited
+    bool user;              // spawned through PM (DEVMAN_FORK): gets SIGPIPE
 };
 
 struct Pipe {

@@ -5,7 +5,11 @@
 // In-process with the fake service library: a suspended request gets no
 // answer from ipc_sendrec (-ELOCKED) and devman's later reply shows up in
 // fake::sent().
+// umk/sig.h first: the host <signal.h> (pulled in by gtest) defines NSIG as a macro.
+#include "umk/sig.h"
+// clang-format off
 #include <gtest/gtest.h>
+// clang-format on
 
 #include <string>
 
@@ -192,6 +196,43 @@ TEST_F(DevPipe, NoReaderIsEpipe) {
     EXPECT_EQ(dev_write(fd[1], "y", 1), SUSPENDED);
     pm_says(DEVMAN_PROC_EXIT, CHILD);
     EXPECT_EQ(answers_to(PARENT), std::vector<int>{-EPIPE});
+}
+
+// MINIX VFS: EPIPE comes with SIGPIPE, through the kernel to the signal
+// manager; only for user processes (children PM told devman of).
+TEST_F(DevPipe, AUserWritingToNoReaderGetsSigpipe) {
+    auto sigpipes = [](endpoint_t ep) {
+        int n = 0;
+        for (const auto& k : fake::kcalls())
+            n += k == "sys_kill " + std::to_string(ep) + " " + std::to_string(SIGPIPE);
+        return n;
+    };
+    int fd[2];
+    ASSERT_EQ(dev_pipe(fd, DEVMAN_O_CLOEXEC), OK);
+    ASSERT_EQ(dev_dup2(fd[1], 5), 5);
+    ASSERT_EQ(fork_child(), OK);  // the child has only descriptor 5
+    ASSERT_EQ(dev_close(fd[0]), OK);
+    EXPECT_EQ(dev_write(fd[1], "x", 1), -EPIPE);
+    EXPECT_EQ(sigpipes(PARENT), 0);  // not a user process
+    as(CHILD);
+    EXPECT_EQ(dev_write(5, "x", 1), -EPIPE);
+    EXPECT_EQ(sigpipes(CHILD), 1);
+    // A user writer waiting for room learns it when the last reader goes.
+    as(PARENT);
+    pm_says(DEVMAN_PROC_EXIT, CHILD);
+    ASSERT_EQ(dev_close(5), OK);
+    ASSERT_EQ(dev_close(fd[1]), OK);
+    ASSERT_EQ(dev_pipe(fd, DEVMAN_O_CLOEXEC), OK);
+    ASSERT_EQ(dev_dup2(fd[1], 5), 5);
+    ASSERT_EQ(fork_child(), OK);  // the child writes at 5 and reads nothing
+    as(CHILD);
+    std::string full(DEVMAN_PIPE_BUF, 'f');
+    ASSERT_EQ(dev_write(5, full.data(), full.size()), DEVMAN_PIPE_BUF);
+    EXPECT_EQ(dev_write(5, "y", 1), SUSPENDED);
+    as(PARENT);
+    ASSERT_EQ(dev_close(fd[0]), OK);
+    EXPECT_EQ(answers_to(CHILD), std::vector<int>{-EPIPE});
+    EXPECT_EQ(sigpipes(CHILD), 2);
 }
 
 TEST_F(DevPipe, Dup2SharesTheOpenFile) {

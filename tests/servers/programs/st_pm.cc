@@ -128,6 +128,39 @@ void run_cat_killed_while_reading() {
                n);
 }
 
+// cat writing into a pipe nobody reads: EPIPE and, as in MINIX, SIGPIPE,
+// which ends it: "PMTEST: cat into a pipe nobody reads: signal 13".
+void run_cat_into_a_closed_pipe() {
+    int fd[2];
+    if (dev_pipe(fd, DEVMAN_O_CLOEXEC) != OK) {
+        log_printf("PMTEST: FAILED: pipe\n");
+        return;
+    }
+    int a = fd[1] == 2 ? 1 : 2, b = fd[1] == 2 ? 2 : 1;
+    dev_dup2(fd[1], a);
+    dev_dup2(a, b);
+    if (fd[1] != 1 && fd[1] != 2) dev_close(fd[1]);
+    dev_close(fd[0]);  // no reader left
+    static const char args[] = "cat\0/dev/hello";
+    cp_grant_id_t g = cpf_grant_direct(PM_PROC_NR, vir_addr(args), sizeof args, CPF_READ);
+    message m{};
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_GRANT = g;
+    m.PM_ARGS_LEN = sizeof args;
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    cpf_revoke(g);
+    dev_close(1);
+    dev_close(2);
+    if (r != OK || m.m_type != OK) {
+        log_printf("PMTEST: FAILED: spawn cat %d %d\n", r, m.m_type);
+        return;
+    }
+    int st = wait_for(m.PM_ENDPT);
+    log_printf("PMTEST: cat into a pipe nobody reads: %s %d\n",
+               st >= 0 && !pm_exited(st) ? "signal" : "exit",
+               st >= 0 && !pm_exited(st) ? pm_term_sig(st) : pm_exit_code(st));
+}
+
 endpoint_t label(const char* name) {
     std::uint32_t v = 0;
     return ds_retrieve_label_num(name, &v) == OK ? static_cast<endpoint_t>(v) : NONE;
@@ -163,6 +196,7 @@ int main() {
     run_user("st_cat", "st_cat after restart");
     run_cat_through_a_pipe();
     run_cat_killed_while_reading();
+    run_cat_into_a_closed_pipe();
 
     log_printf("PMTEST: done\n");
     for (;;) {
