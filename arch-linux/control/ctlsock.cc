@@ -81,6 +81,12 @@ endpoint_t endpoint_by_name(const char* name) {
     return NONE;
 }
 
+// RS's endpoint (RS_PROC_NR) if its slot is in use.
+endpoint_t rs_endpoint() {
+    const Proc* p = endpoint_lookup(RS_PROC_NR);
+    return p ? p->p_endpoint : NONE;
+}
+
 class CtlSock;
 
 // The listening socket, shared by every proxy slot of the kernel.
@@ -294,7 +300,9 @@ class CtlSock final : public linux_host::KernelSlot {
 
     // ---- RS requests ----
     void do_rs() {
-        endpoint_t rs = endpoint_by_name("rs");
+        // By RS's endpoint, not its name: a replacement RS (update -label rs
+        // from another binary) keeps the endpoint but may have another name.
+        endpoint_t rs = rs_endpoint();
         if (rs == NONE) return answer(-ESRCH, "RS is not running");
         message m{};
         m.m_type = rq_.rs_type;

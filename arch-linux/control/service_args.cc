@@ -153,8 +153,21 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
         } else if (a == "-config") {
             if (!value(&config)) return EINVAL;
         } else if (a == "-script") {
+            // A user program PM spawns (commands/recover) when the service fails.
             if (!value(&v)) return EINVAL;
-            out->note = "service: -script is accepted but recovery scripts are not run on umk";
+            if (v.find('/') != std::string::npos) {
+                char real[PATH_MAX];
+                if (!realpath(v.c_str(), real)) {
+                    *error = "script '" + v + "' not found";
+                    return ENOENT;
+                }
+                v = real;
+            }
+            if (v.empty() || v.size() >= sizeof st.script) {
+                *error = "script name empty or too long";
+                return EINVAL;
+            }
+            std::memcpy(st.script, v.c_str(), v.size() + 1);
         } else if (a == "-dev") {
             if (!value(&v)) return EINVAL;
         } else if (a == "-period" || a == "-maxtime") {
@@ -269,7 +282,9 @@ std::string describe_failure(const std::string& verb, int err) {
             why = "no such service";
             break;
         case EPERM:
-            why = "not permitted (core services cannot be stopped; RS cannot update itself)";
+            why =
+                "not permitted (core services cannot be stopped; RS cannot be taken down, "
+                "refreshed or restarted)";
             break;
         case ENOENT:
             why = "no such binary";

@@ -20,7 +20,7 @@ namespace umk::control {
 struct ServiceCommand {
     std::string verb;
     std::string sock;      // "" = default
-    std::string note;      // a warning to print (e.g. -script ignored)
+    std::string note;      // a warning to print
     CtlRequest request{};  // ready to send
 };
 

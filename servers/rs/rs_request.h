@@ -37,6 +37,9 @@ struct rs_start {
     std::int32_t maxtime;  // update: ticks to reach it (0 = default)
     std::int32_t debug;    // update: RS_DEBUG_*
     conf::ServiceConf conf;
+    // Recovery script (-script S, MINIX rss_script): a user program PM spawns
+    // when the service fails, instead of RS restarting it; "" = none.
+    char script[PROGRAM_MAX];
 };
 
 // Service flags as RS_LIST reports them (MINIX rproc r_flags).
@@ -54,6 +57,8 @@ inline constexpr std::uint32_t RS_CORE = 0x400;        // cannot be taken down
 inline constexpr std::uint32_t RS_BOOT = 0x800;        // part of the boot image
 inline constexpr std::uint32_t RS_REPLICA =
     0x1000;  // a restart replica (its dead predecessor is kept)
+inline constexpr std::uint32_t RS_SCRIPT_RUNNING =
+    0x2000;  // dead, its recovery script decides (umk: MINIX has no flag for it)
 
 struct rs_list_entry {
     char label[PROC_NAME_LEN];

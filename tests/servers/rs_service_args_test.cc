@@ -28,7 +28,7 @@ Parsed parse(std::vector<const char*> args) {
 
 TEST(ServiceArgs, UpWithEveryOption) {
     Parsed p = parse({"--sock", "/tmp/x.sock", "up", "hello", "-label", "hi", "-args", "a  bb c",
-                      "-period", "2HZ", "-script", "/etc/rs.restart"});
+                      "-period", "2HZ", "-script", "recover"});
     ASSERT_EQ(p.status, 0) << p.error;
     EXPECT_EQ(p.cmd.sock, "/tmp/x.sock");
     const CtlRequest& rq = p.cmd.request;
@@ -40,7 +40,7 @@ TEST(ServiceArgs, UpWithEveryOption) {
     EXPECT_EQ(rq.start.period, 2 * HZ);
     ASSERT_EQ(rq.start.args_len, 7u);
     EXPECT_EQ(std::string(rq.start.args, 7), std::string("a\0bb\0c\0", 7));
-    EXPECT_FALSE(p.cmd.note.empty());  // -script is accepted, with a note
+    EXPECT_STREQ(rq.start.script, "recover");  // run by RS when hello fails
     EXPECT_FALSE(rq.start.flags & rs::RSS_HAS_CONF);
 }
 
