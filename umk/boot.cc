@@ -132,7 +132,13 @@ int kernel_init(const BootProc* boot, int nr_boot) {
         pr->s_proc_nr = b.nr;
         pr->s_flags = b.priv.flags;
         pr->s_trap_mask = b.priv.trap_mask;
-        if (b.priv.ipc_to_all) pr->s_ipc_to.fill();
+        if (b.priv.ipc_to_all) {
+            pr->s_ipc_to.fill();
+            // Symmetric, as SYS_PRIVCTL keeps send masks: a boot process that
+            // may call everyone may be called by user processes too (RS:
+            // its recovery scripts ask it to refresh their service).
+            user_priv()->s_ipc_to.set(pr->s_id);
+        }
         if (b.priv.all_calls)
             pr->s_k_call_mask.fill();
         else

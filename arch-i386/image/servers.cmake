@@ -41,6 +41,7 @@ umk_i386_server(tty SOURCES ${_srv}/tty/main.cc ${_srv}/tty/tty.cc INCLUDES ${_s
 umk_i386_server(hello SOURCES ${_drv}/hello/main.cc ${_drv}/hello/hello.cc INCLUDES ${_drv}/hello)
 # User programs (commands/): PM spawns them from their boot module.
 umk_i386_server(cat SOURCES ${UMK_SOURCE_DIR}/commands/cat/cat.cc)
+umk_i386_server(recover SOURCES ${UMK_SOURCE_DIR}/commands/recover/recover.cc)
 umk_i386_server(hello_v2 SOURCES ${_drv}/hello/main.cc ${_drv}/hello/hello.cc
                 INCLUDES ${_drv}/hello DEFINES HELLO_V2)
 
@@ -53,7 +54,7 @@ if(EXISTS ${_srv}/rs/main.cc AND EXISTS ${UMK_SOURCE_DIR}/etc/system.conf)
        "// Generated from etc/system.conf by arch-i386/image/servers.cmake.\n#include \"builtin_conf.h\"\nnamespace umk::rs {\nconst char builtin_system_conf[] = R\"umkconf(@_sysconf_text@)umkconf\";\nconst std::size_t builtin_system_conf_len = sizeof builtin_system_conf - 1;\n}  // namespace umk::rs\n"
        @ONLY)
   umk_i386_server(rs SOURCES ${_srv}/rs/main.cc ${_srv}/rs/rs_host.cc ${_srv}/rs/manager.cc
-                  ${_srv}/rs/self_update.cc
+                  ${_srv}/rs/self_update.cc ${_srv}/rs/scripts.cc
                   ${_srv}/conf/system_conf.cc ${UMK_SOURCE_DIR}/umk/names.cc
                   ${CMAKE_BINARY_DIR}/rs_builtin_conf.cc
                   INCLUDES ${_srv}/rs ${_srv}/conf)

@@ -54,6 +54,15 @@ class Host {
     // safe point).
     virtual bool receiving(endpoint_t ep) = 0;
 
+    // Recovery scripts: a user process through PM (PM_SPAWN with the block
+    // "program\0arg\0...", parent RS); whether it still runs (running); PM_WAIT for it
+    // once it is gone (a zombie then: PM answers at once). A user process:
+    // the caller of a request shares the user privilege record.
+    virtual int spawn_user(const char* block, std::size_t len, endpoint_t* ep) = 0;
+    virtual bool running(endpoint_t ep) = 0;
+    virtual int reap(endpoint_t ep) = 0;
+    virtual bool is_user(endpoint_t ep) = 0;
+
     // DS labels (RS owns them).
     virtual int publish_label(const char* label, endpoint_t ep) = 0;
     virtual int delete_label(const char* label) = 0;

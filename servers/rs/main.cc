@@ -80,6 +80,7 @@ int rs_init(int, sef_init_info_t*) {
 void sanitize(rs_start& st) {
     st.label[sizeof st.label - 1] = '\0';
     st.program[sizeof st.program - 1] = '\0';
+    st.script[sizeof st.script - 1] = '\0';
     if (st.args_len > sizeof st.args) st.args_len = sizeof st.args;
     if (st.args_len) st.args[st.args_len - 1] = '\0';
     conf::ServiceConf& c = st.conf;
@@ -118,6 +119,7 @@ int client_request(message& m) {
             rq.label = label;
             break;
         case RS_LIST: {
+            if (int r = manager.check_caller(rq); r != OK) return r;
             int n = manager.list(list_buf, NR_SERVICES);
             int room = m.RS_CMD_LEN / static_cast<int>(sizeof(rs_list_entry));
             if (room < 0) return -EINVAL;

@@ -69,6 +69,7 @@ void Manager::init(Host& host, const conf::Config* builtin, endpoint_t self) {
     upd_ = Update{};
     sup_ = SelfUpdate{};
     for (Service& s : table_) s = Service{};
+    for (Script& sc : scripts_) sc = Script{};
 }
 
 // ---- the table ----
@@ -88,6 +89,8 @@ Service* Manager::alloc() {
 void Manager::release(Service& s) {
     for (Service& o : table_)
         if (o.prev == &s) o.prev = nullptr;
+    for (Script& sc : scripts_)
+        if (sc.dead == &s) sc.dead = nullptr;
     s = Service{};
 }
 
@@ -408,6 +411,14 @@ void Manager::terminated(Service& s, int sig) {
         restart_now(s);
         return;
     }
+    // MINIX: a service with a recovery script is not restarted by RS; the
+    // script decides (it may refresh, restart or take down the service).
+    if (s.script[0] && run_script(s)) return;
+    schedule_restart(s);
+}
+
+// Restart now, or after the backoff of a service that crashed before.
+void Manager::schedule_restart(Service& s) {
     int periods = backoff_periods(s.restarts);
     if (periods == 0) {
         restart_now(s);
@@ -429,6 +440,7 @@ void Manager::restart_now(Service& dead) {
         str_copy(r->program, sizeof r->program, dead.program);
         mem_copy(r->args, dead.args, sizeof r->args);
         r->args_len = dead.args_len;
+        str_copy(r->script, sizeof r->script, dead.script);
         r->conf = dead.conf;
         r->period = dead.period;
         r->restarts = dead.restarts + 1;
@@ -460,6 +472,7 @@ void Manager::notified(endpoint_t src) {
 void Manager::tick() {
     clock_t_ now = host_->now();
     self_tick(now);
+    script_tick(now);
     if (awaiting_start() && now - upd_.start >= static_cast<clock_t_>(LU_START_WAIT))
         update_prepare();  // no start reported: ask anyway
     if (upd_.active && !upd_.swapped && now - upd_.start > static_cast<clock_t_>(upd_.maxtime)) {
@@ -472,7 +485,7 @@ void Manager::tick() {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_TERMINATED) {
             if (s.restart_pending && now >= s.restart_tm) restart_now(s);
-            continue;
+            continue;  // RS_SCRIPT_RUNNING: script_tick decides
         }
         if ((s.flags & RS_INITIALIZING) && now > s.deadline) {
             if (upd_.active && &s == upd_.new_srv) {
@@ -515,6 +528,14 @@ void Manager::tick() {
 
 int Manager::request(const Request& rq, endpoint_t* ep_out) {
     *ep_out = NONE;
+    int r = check_caller(rq);
+    if (r != OK) return r;
+    r = dispatch(rq, ep_out);
+    if (Script* sc = script_of(rq.caller); sc && (r == OK || r == -EDONTREPLY)) sc->acted = true;
+    return r;
+}
+
+int Manager::dispatch(const Request& rq, endpoint_t* ep_out) {
     switch (rq.type) {
         case RS_UP:
             return rq.start ? do_up(rq, false) : -EINVAL;
@@ -553,14 +574,17 @@ int Manager::do_up(const Request& rq, bool no_restart) {
     if (str_len(label) >= static_cast<std::size_t>(PROC_NAME_LEN)) return -E2BIG;
     if (st.args_len > sizeof st.args) return -E2BIG;
     if (str_eq(label, "rs") || find_label(label, false)) return -EBUSY;
-    for (const Service& o : table_)  // a crashed instance waiting for its restart
-        if ((o.flags & RS_IN_USE) && o.restart_pending && str_eq(o.label, label)) return -EBUSY;
+    for (const Service& o : table_)  // a crashed instance waiting for its restart (or script)
+        if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
+            str_eq(o.label, label))
+            return -EBUSY;
     Service* s = alloc();
     if (!s) return -ENOMEM;
     str_copy(s->label, sizeof s->label, label);
     str_copy(s->program, sizeof s->program, st.program);
     mem_copy(s->args, st.args, st.args_len);
     s->args_len = st.args_len;
+    str_copy(s->script, sizeof s->script, st.script);
     if (st.flags & RSS_HAS_CONF)
         s->conf = st.conf;
     else if (const conf::ServiceConf* c = policy_for(label, st.program))
@@ -586,9 +610,10 @@ int Manager::do_down(const Request& rq) {
     if (str_eq(rq.label, "rs")) return -EPERM;
     Service* s = find_label(rq.label, false);
     if (!s) {
-        // A dead instance waiting for its restart: just forget it.
+        // A dead instance waiting for its restart (or its script): just forget it.
         for (Service& o : table_) {
-            if ((o.flags & RS_IN_USE) && o.restart_pending && str_eq(o.label, rq.label)) {
+            if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
+                str_eq(o.label, rq.label)) {
                 unpublish(o);
                 cleanup(o, false);
                 return OK;
@@ -609,6 +634,13 @@ int Manager::do_down(const Request& rq) {
 int Manager::do_refresh(const Request& rq) {
     if (!rq.label || !rq.label[0]) return -EINVAL;
     if (str_eq(rq.label, "rs")) return -EPERM;
+    if (Service* dead = awaiting_script(rq.label)) {
+        // The failed instance whose script runs (usually the script asking):
+        // start its replica now; the answer does not wait for its init.
+        dead->flags &= ~RS_SCRIPT_RUNNING;
+        restart_now(*dead);
+        return OK;
+    }
     Service* s = find_label(rq.label, false);
     if (!s) return -ESRCH;
     if (s->flags & (RS_EXITING | RS_REFRESHING | RS_INITIALIZING | RS_UPDATING)) return -EBUSY;
@@ -624,7 +656,9 @@ int Manager::do_restart(const Request& rq) {
     if (!rq.label || !rq.label[0]) return -EINVAL;
     if (str_eq(rq.label, "rs")) return -EPERM;
     for (Service& o : table_) {
-        if ((o.flags & RS_IN_USE) && o.restart_pending && str_eq(o.label, rq.label)) {
+        if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
+            str_eq(o.label, rq.label)) {
+            o.flags &= ~RS_SCRIPT_RUNNING;
             o.flags |= RS_LATEREPLY;
             o.caller = rq.caller;
             restart_now(o);
@@ -646,10 +680,14 @@ int Manager::do_shutdown() {
     shutting_down_ = true;
     if (upd_.active && !upd_.swapped) update_end(-EINTR);
     if (sup_.active) self_abort(-EINTR, "the system is shutting down");
+    for (Script& sc : scripts_) {  // reaped at the next ticks, if RS still runs
+        if (sc.active && !sc.killed) host_->kill(sc.endpoint, SIGKILL);
+        sc.killed = true;
+    }
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_TERMINATED) {
-            if (s.restart_pending) cleanup(s, false);
+            if (s.restart_pending || (s.flags & RS_SCRIPT_RUNNING)) cleanup(s, false);
             continue;
         }
         s.flags |= RS_EXITING | RS_NO_RESTART;
@@ -685,6 +723,7 @@ int Manager::do_update(const Request& rq) {
         mem_copy(n->args, s->args, sizeof n->args);
         n->args_len = s->args_len;
     }
+    str_copy(n->script, sizeof n->script, st.script[0] ? st.script : s->script);
     n->conf = (st.flags & RSS_HAS_CONF) ? st.conf : s->conf;
     n->period = st.period >= 0 ? st.period : s->period;
     n->restarts = s->restarts;

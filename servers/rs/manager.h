@@ -22,6 +22,8 @@ inline constexpr int RS_INIT_T = 10 * HZ;       // a fresh / restart init must f
 inline constexpr int RS_DOWN_T = 2 * HZ;        // SIGTERM, then SIGKILL after this
 inline constexpr int MAX_BACKOFF = 30;          // in RS_DELTA_T periods
 inline constexpr int LU_MAXTIME_DEFAULT = 120;  // ticks, as MINIX
+inline constexpr int RS_SCRIPT_T = 10 * HZ;     // a recovery script must be done in this
+inline constexpr int NR_SCRIPTS = 8;            // recovery scripts running at once
 inline constexpr int LU_MAXTIME_MAX = 1200;
 // A live update asks the old version to prepare only once the new one has
 // started (loaded and waiting for its privileges; the kernel says so with
@@ -56,10 +58,24 @@ struct Service {
     clock_t_ restart_tm;  // TERMINATED, waiting to restart: when
     bool restart_pending;
     bool published;
-    bool init_deferred;  // boot service: RS_INIT waits for DS
-    int init_error;      // the init's own error, if it reported one
-    endpoint_t caller;   // LATEREPLY: who waits
-    Service* prev;       // replica: the dead instance it replaces (kept frozen)
+    bool init_deferred;        // boot service: RS_INIT waits for DS
+    int init_error;            // the init's own error, if it reported one
+    endpoint_t caller;         // LATEREPLY: who waits
+    Service* prev;             // replica: the dead instance it replaces (kept frozen)
+    char script[PROGRAM_MAX];  // recovery script, "" = RS restarts it itself
+};
+
+// A recovery script RS started (a user process, child of RS in PM). It may
+// ask RS to refresh, restart or take down its label, nothing else.
+struct Script {
+    bool active;
+    Service* dead;  // the failed instance it decides about (nullptr once released)
+    bool acted;     // it refreshed / restarted / took down its service
+    bool killed;    // RS_SCRIPT_T passed: RS killed it
+    endpoint_t endpoint;
+    char label[PROC_NAME_LEN];
+    char program[PROGRAM_MAX];
+    clock_t_ deadline;
 };
 
 struct Update {
@@ -98,7 +114,7 @@ struct SelfUpdate {
 // The state block: the Manager's table as plain data, the first thing a
 // new RS reads (through the grant) once it owns RS's endpoint.
 inline constexpr std::uint32_t STATE_MAGIC = 0x54535352;  // "RSST"
-inline constexpr std::uint32_t STATE_VERSION = 1;
+inline constexpr std::uint32_t STATE_VERSION = 2;         // 2: Service::script
 inline constexpr std::uint32_t STATE_DS_READY = 0x1;
 
 struct StateRecord {
@@ -180,6 +196,10 @@ class Manager {
 
     // Introspection (RS_LIST and the tests).
     int list(rs_list_entry* out, int max) const;
+    const Script* script_for(const char* label) const;
+    // Who may ask what: OK, or -EPERM for a user process that is not the
+    // recovery script of the label it names (logged).
+    int check_caller(const Request& rq);
     const Service* find_active(const char* label) const;
     const Service* by_endpoint(endpoint_t ep) const;
     const Update& update_state() const { return upd_; }
@@ -204,6 +224,12 @@ class Manager {
     void init_ok(Service& s);
     void init_failed(Service& s, int err);
     void send_deferred_inits();
+    bool run_script(Service& dead);
+    void schedule_restart(Service& dead);
+    int dispatch(const Request& rq, endpoint_t* ep_out);
+    void script_tick(clock_t_ now);
+    Script* script_of(endpoint_t ep);
+    Service* awaiting_script(const char* label);
 
     int do_up(const Request& rq, bool no_restart);
     int do_down(const Request& rq);
@@ -235,6 +261,7 @@ class Manager {
     Update upd_{};
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};
+    Script scripts_[NR_SCRIPTS]{};
     State
         state_{};  // RS's own update: the block granted to the new instance (or read from the old)
 };

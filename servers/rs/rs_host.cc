@@ -5,9 +5,11 @@
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/format.h"
+#include "umk/priv.h"
 #include "umklib/ds.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
+#include "umklib/pm_proto.h"
 #include "umklib/rs_proto.h"
 #include "umklib/sef.h"
 #include "umklib/syslib.h"
@@ -157,6 +159,45 @@ int SysHost::reply(endpoint_t to, int result, endpoint_t ep_field) {
     int r = ipc_sendnb(to, &m);
     if (r != OK) log_printf("RS: cannot answer %d: %s\n", to, errno_name(r));
     return r;
+}
+
+// PM_SPAWN by SENDREC: PM never SENDRECs RS (its answers to RS are
+// asynchronous, RS_INIT aside: a PM restarting at that moment makes the
+// kernel refuse the cycle with ELOCKED, and RS restarts the service itself).
+int SysHost::spawn_user(const char* block, std::size_t len, endpoint_t* ep) {
+    cp_grant_id_t g = cpf_grant_direct(PM_PROC_NR, vir_addr(block), len, CPF_READ);
+    if (g == GRANT_INVALID) return -ENOSPC;
+    message m = blank();
+    m.m_type = PM_SPAWN;
+    m.PM_ARGS_GRANT = g;
+    m.PM_ARGS_LEN = static_cast<std::int32_t>(len);
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    cpf_revoke(g);
+    if (r != OK) return r;
+    if (m.m_type != OK) return m.m_type;
+    *ep = m.PM_ENDPT;
+    return OK;
+}
+
+bool SysHost::running(endpoint_t ep) {
+    proc_info pi{};
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && pi.endpoint == ep &&
+           !(pi.rts_flags & 0x01u);  // RTS_SLOT_FREE
+}
+
+// The script is gone, so PM holds it as a zombie: PM_WAIT is answered at once.
+int SysHost::reap(endpoint_t ep) {
+    message m = blank();
+    m.m_type = PM_WAIT;
+    m.PM_ENDPT = ep;
+    int r = ipc_sendrec(PM_PROC_NR, &m);
+    return r != OK ? r : m.m_type;
+}
+
+bool SysHost::is_user(endpoint_t ep) {
+    proc_info pi{};
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && pi.endpoint == ep &&
+           pi.priv_id == USER_PRIV_ID;
 }
 
 int SysHost::publish_label(const char* label, endpoint_t ep) {

@@ -37,6 +37,10 @@ class SysHost final : public Host {
                 std::size_t len) override;
     int send_init_self(endpoint_t ep, int debug, int grant, std::size_t len) override;
     bool receiving(endpoint_t ep) override;
+    int spawn_user(const char* block, std::size_t len, endpoint_t* ep) override;
+    bool running(endpoint_t ep) override;
+    int reap(endpoint_t ep) override;
+    bool is_user(endpoint_t ep) override;
     int publish_label(const char* label, endpoint_t ep) override;
     int delete_label(const char* label) override;
     clock_t_ now() override;

@@ -80,6 +80,9 @@ bool record_ok(const State& in, int i) {
 // (its asynchronous sends, e.g. an RS_INIT, live in its own memory).
 bool Manager::quiet() const {
     if (upd_.active) return false;
+    // A running recovery script is RS's child in PM and not in the state block.
+    for (const Script& sc : scripts_)
+        if (sc.active) return false;
     for (const Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & (RS_INITIALIZING | RS_EXITING | RS_REFRESHING | RS_UPDATING | RS_LATEREPLY))

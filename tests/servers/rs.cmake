@@ -11,7 +11,7 @@ if(TARGET umk_service AND COMMAND umk_linux_service)
   target_compile_options(rs_victim PRIVATE -fno-exceptions -fno-rtti)
 endif()
 # The integration tests run build/.../umk and the service programs.
-foreach(t umk rs ds vm pm devman tty cat hello hello_v2 rs_victim)
+foreach(t umk rs ds vm pm devman tty cat recover hello hello_v2 rs_victim)
   if(TARGET ${t})
     add_dependencies(${servers_test_target} ${t})
   endif()

@@ -145,6 +145,34 @@ struct FakeHost final : Host {
         auto it = not_receiving.find(ep);
         return it == not_receiving.end() || !it->second;
     }
+    // Recovery scripts: spawned user processes, alive until the test says.
+    int spawn_user_error = OK;
+    std::map<endpoint_t, bool> users;      // endpoint -> alive
+    std::vector<std::string> script_args;  // the last block, split
+    int spawn_user(const char* block, std::size_t len, endpoint_t* ep) override {
+        if (spawn_user_error != OK) return spawn_user_error;
+        script_args.clear();
+        std::string all;
+        for (std::size_t i = 0; i < len; i += std::strlen(block + i) + 1) {
+            script_args.emplace_back(block + i);
+            all += (all.empty() ? "" : " ") + script_args.back();
+        }
+        *ep = next_ep++;
+        users[*ep] = true;
+        ev("script %s -> %d", all.c_str(), *ep);
+        return OK;
+    }
+    bool running(endpoint_t ep) override {
+        auto it = users.find(ep);
+        return it != users.end() && it->second;
+    }
+    int reap(endpoint_t ep) override {
+        ev("reap %d", ep);
+        users.erase(ep);
+        return OK;
+    }
+    std::map<endpoint_t, bool> user_eps;  // other user processes (callers)
+    bool is_user(endpoint_t ep) override { return users.count(ep) || user_eps.count(ep); }
     int publish_label(const char* label, endpoint_t ep) override {
         labels[label] = ep;
         ev("publish %s %d", label, ep);

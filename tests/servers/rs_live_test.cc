@@ -357,6 +357,50 @@ TEST_P(RsSystemCrash, ServiceIsRestarted) {
 INSTANTIATE_TEST_SUITE_P(Modes, RsSystemCrash,
                          ::testing::Values("segv", "syscall", "exit", "hang"));
 
+// `-script recover`: RS does not restart the killed service itself; it runs
+// the user program recover (through PM), which says so on /dev/tty and asks
+// RS to refresh the label; the script is reaped afterwards.
+TEST_F(RsSystem, RecoveryScriptRefreshesTheKilledService) {
+    Result r = service("up rs_victim -label h2 -args good -script recover");
+    ASSERT_EQ(r.status, 0) << r.out;
+    int ep = endpoint_of("h2");
+    ASSERT_GT(ep, 0);
+    int pid = std::stoi(list_field("h2", 4));
+    ASSERT_GT(pid, 0) << service("list").out;
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(recovered("h2", ep)) << service("list").out;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            return log_find("recover: h2 failed (crashed), repetition 0: refreshing") !=
+                   std::string::npos;
+        },
+        5s))
+        << kernel_log();
+    EXPECT_NE(log_find("running its recovery script 'recover'"), std::string::npos);
+    EXPECT_EQ(log_find("ended without restarting it"), std::string::npos);  // recover did it
+    EXPECT_EQ(list_field("h2", 1), "1");
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("recover") == 0; }, 5s)) << ps().out;
+    EXPECT_EQ(count_in_ps("rs_victim"), 1) << ps().out;  // the dead instance is gone
+    EXPECT_EQ(log_find("cannot reap"), std::string::npos);
+    ASSERT_EQ(service("down h2").status, 0);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
+}
+
+// A script that cannot run does not leave the service dead: RS restarts it.
+TEST_F(RsSystem, MissingRecoveryScriptLeavesTheRestartToRs) {
+    Result r = service("up rs_victim -label h3 -args good -script nosuch_script");
+    ASSERT_EQ(r.status, 0) << r.out;
+    int ep = endpoint_of("h3");
+    int pid = std::stoi(list_field("h3", 4));
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(recovered("h3", ep)) << service("list").out;
+    EXPECT_NE(log_find("cannot run the recovery script 'nosuch_script' of 'h3'"),
+              std::string::npos);
+    ASSERT_EQ(service("down h3").status, 0);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
+}
+
 TEST_F(RsSystem, UpdateThatNeverReachesItsStateIsCancelled) {
     ASSERT_EQ(service("up rs_victim -label slow -args neverready").status, 0);
     int ep = endpoint_of("slow");
