@@ -36,10 +36,11 @@ void print_flags(std::uint32_t f, char* out) {
     const struct {
         std::uint32_t bit;
         char c;
-    } names[] = {{rs::RS_ACTIVE, 'A'},      {rs::RS_UPDATING, 'U'},     {rs::RS_EXITING, 'E'},
-                 {rs::RS_NOPINGREPLY, 'N'}, {rs::RS_INITIALIZING, 'I'}, {rs::RS_TERMINATED, 'T'},
-                 {rs::RS_REFRESHING, 'F'},  {rs::RS_REPLICA, 'R'},      {rs::RS_CORE, 's'},
-                 {rs::RS_BOOT, 'b'},        {rs::RS_NO_RESTART, 'n'}};
+    } names[] = {
+        {rs::RS_ACTIVE, 'A'},      {rs::RS_UPDATING, 'U'},     {rs::RS_EXITING, 'E'},
+        {rs::RS_NOPINGREPLY, 'N'}, {rs::RS_INITIALIZING, 'I'}, {rs::RS_TERMINATED, 'T'},
+        {rs::RS_REFRESHING, 'F'},  {rs::RS_REPLICA, 'R'},      {rs::RS_CORE, 's'},
+        {rs::RS_BOOT, 'b'},        {rs::RS_NO_RESTART, 'n'},   {rs::RS_SCRIPT_RUNNING, 'S'}};
     int n = 0;
     for (auto& x : names)
         if (f & x.bit) out[n++] = x.c;
