@@ -386,6 +386,24 @@ TEST_F(RsSystem, RecoveryScriptRefreshesTheKilledService) {
     EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
 }
 
+// A script that ends without refreshing (cat: "h4", "crashed", "0" are no
+// files, so it exits 1) is reaped and RS restarts the service itself.
+TEST_F(RsSystem, ScriptEndingWithoutRefreshLeavesTheRestartToRs) {
+    Result r = service("up rs_victim -label h4 -args good -script cat");
+    ASSERT_EQ(r.status, 0) << r.out;
+    int ep = endpoint_of("h4");
+    int pid = std::stoi(list_field("h4", 4));
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(recovered("h4", ep)) << service("list").out;
+    EXPECT_NE(log_find("recovery script of 'h4' ended without restarting it"), std::string::npos)
+        << kernel_log();
+    EXPECT_EQ(log_find("cannot reap"), std::string::npos);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("cat") == 0; }, 5s)) << ps().out;
+    ASSERT_EQ(service("down h4").status, 0);
+    EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
+}
+
 // A script that cannot run does not leave the service dead: RS restarts it.
 TEST_F(RsSystem, MissingRecoveryScriptLeavesTheRestartToRs) {
     Result r = service("up rs_victim -label h3 -args good -script nosuch_script");
