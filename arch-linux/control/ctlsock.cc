@@ -455,7 +455,6 @@ class CtlSock final : public linux_host::KernelSlot {
         message m{};
         m.m_type = DEVMAN_READ;
         m.DEVMAN_FD = cat_r_;
-        m.DEVMAN_GRANT = GRANT_INVALID;
         m.DEVMAN_BUFFER = addr(OFF_DATA);
         m.DEVMAN_NBYTES = static_cast<std::int32_t>(CAT_CHUNK);
         cat_send(CatOp::READ, devman_, m);

@@ -86,7 +86,7 @@ class DevPipe : public ::testing::Test {
 };
 
 TEST_F(DevPipe, WhatIsWrittenIsRead) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     EXPECT_NE(fd[0], fd[1]);
     EXPECT_EQ(dev_write(fd[1], "abc", 3), 3);
@@ -102,7 +102,7 @@ TEST_F(DevPipe, WhatIsWrittenIsRead) {
 }
 
 TEST_F(DevPipe, LargeTransfersWrapAroundTheRing) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     std::string a(3000, 'a'), b(DEVMAN_PIPE_BUF, '\0');
     for (std::size_t i = 0; i < b.size(); i++) b[i] = static_cast<char>('A' + i % 26);
@@ -116,7 +116,7 @@ TEST_F(DevPipe, LargeTransfersWrapAroundTheRing) {
 }
 
 TEST_F(DevPipe, AReaderWaitsForDataFromAnotherProcess) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(fork_child(), OK);
     char buf[64] = {};
@@ -131,7 +131,7 @@ TEST_F(DevPipe, AReaderWaitsForDataFromAnotherProcess) {
 }
 
 TEST_F(DevPipe, EndOfFileWhenTheLastWriterCloses) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(fork_child(), OK);
     ASSERT_EQ(dev_close(fd[1]), OK);  // the child still has a write end
@@ -148,7 +148,7 @@ TEST_F(DevPipe, EndOfFileWhenTheLastWriterCloses) {
 }
 
 TEST_F(DevPipe, AWriterWaitsForRoom) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(fork_child(), OK);
     std::string full(DEVMAN_PIPE_BUF, 'f');
@@ -164,7 +164,7 @@ TEST_F(DevPipe, AWriterWaitsForRoom) {
 }
 
 TEST_F(DevPipe, WritesLargerThanThePipeGoOnInPieces) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(fork_child(), OK);
     std::string big(3 * DEVMAN_PIPE_BUF, '\0');
@@ -183,7 +183,7 @@ TEST_F(DevPipe, WritesLargerThanThePipeGoOnInPieces) {
 }
 
 TEST_F(DevPipe, NoReaderIsEpipe) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(dev_close(fd[0]), OK);
     EXPECT_EQ(dev_write(fd[1], "x", 1), -EPIPE);
@@ -207,7 +207,7 @@ TEST_F(DevPipe, AUserWritingToNoReaderGetsSigpipe) {
             n += k == "sys_kill " + std::to_string(ep) + " " + std::to_string(SIGPIPE);
         return n;
     };
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd, DEVMAN_O_CLOEXEC), OK);
     ASSERT_EQ(dev_dup2(fd[1], 5), 5);
     ASSERT_EQ(fork_child(), OK);  // the child has only descriptor 5
@@ -236,7 +236,7 @@ TEST_F(DevPipe, AUserWritingToNoReaderGetsSigpipe) {
 }
 
 TEST_F(DevPipe, Dup2SharesTheOpenFile) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     EXPECT_EQ(dev_dup2(fd[1], 5), 5);
     EXPECT_EQ(dev_close(fd[1]), OK);
@@ -264,7 +264,7 @@ TEST_F(DevPipe, Dup2SharesTheOpenFile) {
 }
 
 TEST_F(DevPipe, ForkCopiesTheTableButNotCloseOnExec) {
-    int fd[2], hidden[2];
+    int fd[2] = {-1, -1}, hidden[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_EQ(dev_pipe(hidden, DEVMAN_O_CLOEXEC), OK);
     ASSERT_EQ(dev_dup2(hidden[1], 6), 6);                           // the copy is inherited
@@ -285,7 +285,7 @@ TEST_F(DevPipe, ForkCopiesTheTableButNotCloseOnExec) {
 }
 
 TEST_F(DevPipe, ExitClosesEverythingAndDropsSuspendedRequests) {
-    int fd[2];
+    int fd[2] = {-1, -1};
     ASSERT_EQ(dev_pipe(fd), OK);
     ASSERT_GE(dev_open("/dev/hello"), 0);
     ASSERT_EQ(fork_child(), OK);
@@ -308,7 +308,7 @@ TEST_F(DevPipe, ExitClosesEverythingAndDropsSuspendedRequests) {
 }
 
 TEST_F(DevPipe, Limits) {
-    int fds[2];
+    int fds[2] = {-1, -1};
     EXPECT_EQ(dev_read(0, fds, 1), -EBADF);  // no table yet
     EXPECT_EQ(dev_close(-1), -EBADF);
     EXPECT_EQ(dev_close(devman::OPEN_MAX), -EBADF);

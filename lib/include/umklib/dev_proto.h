@@ -65,16 +65,8 @@ inline constexpr int DEVMAN_FORK = 0x981;
 #define DEVMAN_FORK_CHILD m1_i2
 
 #define DEVMAN_PATH m3_ca1   // OPEN: "/dev/hello"; reply m_type: a descriptor >= 0
-#define DEVMAN_FD m1_i1      // READ, CLOSE
-#define DEVMAN_GRANT m1_i2   // READ: grant (write access) for the buffer, to devman
-#define DEVMAN_NBYTES m1_i3  // READ: buffer size; reply m_type: bytes read (0 at the end)
-#define DEVMAN_DATA m3_ca1   // READ reply without a grant: the data itself
-// A READ with DEVMAN_GRANT = GRANT_INVALID gets at most this many bytes back
-// inline in the reply: user processes may make no kernel calls, so they
-// cannot register a grant table (SYS_SETGRANT).
-inline constexpr int DEVMAN_INLINE_MAX = 40;
-// (DEVMAN_GRANT, DEVMAN_DATA and DEVMAN_INLINE_MAX are the old READ forms;
-// devman now serves READ and WRITE the MINIX VFS way, by buffer address.)
+#define DEVMAN_FD m1_i1      // READ, WRITE, CLOSE, DUP2
+#define DEVMAN_NBYTES m1_i3  // READ, WRITE: buffer size; reply m_type: bytes moved (0: end)
 
 // READ, WRITE: the buffer's address in the caller. devman gives the driver
 // a magic grant for it (only devman, in VFS's slot, may make those), so
@@ -110,7 +102,6 @@ inline int dev_read(int fd, void* buf, std::size_t len) {
     message m{};
     m.m_type = DEVMAN_READ;
     m.DEVMAN_FD = fd;
-    m.DEVMAN_GRANT = GRANT_INVALID;
     m.DEVMAN_BUFFER = vir_addr(buf);
     m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
     int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
@@ -123,7 +114,6 @@ inline int dev_write(int fd, const void* buf, std::size_t len) {
     message m{};
     m.m_type = DEVMAN_WRITE;
     m.DEVMAN_FD = fd;
-    m.DEVMAN_GRANT = GRANT_INVALID;
     m.DEVMAN_BUFFER = vir_addr(buf);
     m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
     int r = ipc_sendrec(DEVMAN_PROC_NR, &m);

@@ -35,9 +35,9 @@ void read_hello(const char* when) {
         log_printf("lu: cannot open /dev/hello %s: %d\n", when, fd);
         return;
     }
-    char buf[DEVMAN_INLINE_MAX + 1] = {};
+    char buf[64] = {};
     const int n = dev_read(fd, buf, 14);
-    if (n >= 0 && n <= DEVMAN_INLINE_MAX) buf[n] = '\0';
+    if (n >= 0 && n < static_cast<int>(sizeof buf)) buf[n] = '\0';
     if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = '\0';
     log_printf("lu: read %d bytes %s: '%s'\n", n, when, n > 0 ? buf : "");
     dev_close(fd);

@@ -64,7 +64,7 @@ void run_user(const char* prog, const char* what) {
 // `cat /dev/hello /dev/nope` with its descriptors 1 and 2 on a pipe we
 // read: "PMTEST: cat said <output, newlines as |> exit <code>".
 void run_cat_through_a_pipe() {
-    int fd[2];
+    int fd[2] = {-1, -1};
     int r = dev_pipe(fd, DEVMAN_O_CLOEXEC);  // our own copies stay ours
     if (r != OK) {
         log_printf("PMTEST: FAILED: pipe %d\n", r);
@@ -111,7 +111,7 @@ void run_cat_through_a_pipe() {
 // forget the suspended read (nobody answers a dead process) and the pipe
 // goes on: "PMTEST: cat killed while reading: signal 15, pipe <n>".
 void run_cat_killed_while_reading() {
-    int fd[2];
+    int fd[2] = {-1, -1};
     if (dev_pipe(fd) != OK || (fd[0] != 0 && dev_dup2(fd[0], 0) != 0)) {
         log_printf("PMTEST: FAILED: pipe for stdin\n");
         return;
@@ -131,7 +131,7 @@ void run_cat_killed_while_reading() {
 // cat writing into a pipe nobody reads: EPIPE and, as in MINIX, SIGPIPE,
 // which ends it: "PMTEST: cat into a pipe nobody reads: signal 13".
 void run_cat_into_a_closed_pipe() {
-    int fd[2];
+    int fd[2] = {-1, -1};
     if (dev_pipe(fd, DEVMAN_O_CLOEXEC) != OK) {
         log_printf("PMTEST: FAILED: pipe\n");
         return;
