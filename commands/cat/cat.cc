@@ -24,15 +24,6 @@ constexpr std::size_t CHUNK = 4096;
 
 char buffer[CHUNK];
 
-[[noreturn]] void exit_with(int code) {
-    message m{};
-    m.m_type = PM_EXIT;
-    m.PM_STATUS = code;
-    ipc_sendrec(PM_PROC_NR, &m);  // PM clears us: there is no answer
-    for (;;) {
-    }
-}
-
 // POSIX's wording (strerror) for what devman and the drivers return.
 const char* error_text(int err) {
     switch (err < 0 ? -err : err) {
@@ -65,24 +56,13 @@ const char* error_text(int err) {
     }
 }
 
-// Every byte, or false.
-bool write_all(int fd, const char* data, std::size_t len) {
-    while (len > 0) {
-        int n = dev_write(fd, data, len);
-        if (n <= 0) return false;
-        data += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 // "cat: <what>: <error text>\n" on standard error (best effort).
 void complain(const char* what, int err) {
     char line[160];
     std::size_t n = 0;
     for (const char* part : {"cat: ", what, ": ", error_text(err), "\n"})
         for (std::size_t i = 0; part[i] && n < sizeof line; i++) line[n++] = part[i];
-    write_all(STDERR, line, n);
+    dev_write_all(STDERR, line, n);
 }
 
 // Copy one open file to standard output. OK, or the error (complained of).
@@ -94,7 +74,7 @@ int copy(int fd, const char* name) {
             complain(name, n);
             return n;
         }
-        if (!write_all(STDOUT, buffer, static_cast<std::size_t>(n))) {
+        if (!dev_write_all(STDOUT, buffer, static_cast<std::size_t>(n))) {
             // Nobody reads our output any more (EPIPE): nothing to say it on.
             return -EPIPE;
         }
@@ -105,7 +85,7 @@ int copy(int fd, const char* name) {
 
 int main(int argc, char** argv) {
     int status = 0;
-    if (argc < 2) exit_with(copy(STDIN, "stdin") == OK ? 0 : 1);
+    if (argc < 2) pm_exit(copy(STDIN, "stdin") == OK ? 0 : 1);
     for (int i = 1; i < argc; i++) {
         const char* name = argv[i];
         if (name[0] == '-' && name[1] == '\0') {
@@ -121,5 +101,5 @@ int main(int argc, char** argv) {
         if (copy(fd, name) != OK) status = 1;
         dev_close(fd);
     }
-    exit_with(status);
+    pm_exit(status);
 }

@@ -24,25 +24,6 @@ using namespace umk;
 
 constexpr int STDOUT = 1;
 
-[[noreturn]] void exit_with(int code) {
-    message m{};
-    m.m_type = PM_EXIT;
-    m.PM_STATUS = code;
-    ipc_sendrec(PM_PROC_NR, &m);  // PM clears us: there is no answer
-    for (;;) {
-    }
-}
-
-bool write_all(int fd, const char* data, std::size_t len) {
-    while (len > 0) {
-        int n = dev_write(fd, data, len);
-        if (n <= 0) return false;
-        data += n;
-        len -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 // One line on standard output, else on /dev/tty.
 void say(std::initializer_list<const char*> parts) {
     char line[200];
@@ -50,10 +31,10 @@ void say(std::initializer_list<const char*> parts) {
     for (const char* part : parts)
         for (std::size_t i = 0; part[i] && n + 1 < sizeof line; i++) line[n++] = part[i];
     line[n++] = '\n';
-    if (write_all(STDOUT, line, n)) return;
+    if (dev_write_all(STDOUT, line, n)) return;
     int fd = dev_open("/dev/tty");
     if (fd < 0) return;  // nowhere to say it
-    write_all(fd, line, n);
+    dev_write_all(fd, line, n);
     dev_close(fd);
 }
 
@@ -62,7 +43,7 @@ void say(std::initializer_list<const char*> parts) {
 int main(int argc, char** argv) {
     if (argc < 4) {
         say({"recover: usage: recover LABEL REASON RESTARTS"});
-        exit_with(1);
+        pm_exit(1);
     }
     const char* label = argv[1];
     say({"recover: ", label, " failed (", argv[2], "), repetition ", argv[3], ": refreshing"});
@@ -75,7 +56,7 @@ int main(int argc, char** argv) {
     if (r == OK) r = m.m_type;
     if (r != OK) {
         say({"recover: refresh of ", label, " failed: ", errno_name(r)});
-        exit_with(1);
+        pm_exit(1);
     }
-    exit_with(0);
+    pm_exit(0);
 }

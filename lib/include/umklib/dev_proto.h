@@ -151,4 +151,15 @@ inline int dev_close(int fd) {
     return r != OK ? r : m.m_type;
 }
 
+// Writes every byte (a pipe takes a large write in pieces). False on an error.
+inline bool dev_write_all(int fd, const char* data, std::size_t len) {
+    while (len > 0) {
+        const int n = dev_write(fd, data, len);
+        if (n <= 0) return false;
+        data += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 }  // namespace umk

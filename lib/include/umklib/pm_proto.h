@@ -11,6 +11,7 @@
 
 #include "umk/com.h"
 #include "umk/types.h"
+#include "umklib/ipc.h"
 
 namespace umk {
 
@@ -52,6 +53,17 @@ constexpr int pm_exit_code(int status) {
 }
 constexpr int pm_term_sig(int status) {
     return status & 0x7f;
+}
+
+// The user side of PM_EXIT: the process ends with `code`; PM clears its slot,
+// so no answer ever comes.
+[[noreturn]] inline void pm_exit(int code) {
+    message m{};
+    m.m_type = PM_EXIT;
+    m.PM_STATUS = code;
+    ipc_sendrec(PM_PROC_NR, &m);
+    for (;;) {
+    }
 }
 
 }  // namespace umk

@@ -9,12 +9,7 @@
 namespace st {
 
 [[noreturn]] inline void user_exit(int code) {
-    umk::message m{};
-    m.m_type = umk::PM_EXIT;
-    m.PM_STATUS = code;
-    umk::ipc_sendrec(umk::PM_PROC_NR, &m);  // PM clears us: no answer
-    for (;;) {
-    }
+    umk::pm_exit(code);
 }
 
 }  // namespace st
