@@ -10,9 +10,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -64,7 +67,23 @@ class LogCapture {
     void add(std::string_view line) {
         std::lock_guard lock(mu_);
         lines_.emplace_back(line);
+        stamps_.push_back(stamp_ ? stamp_() : 0);
         cv_.notify_all();
+    }
+    // Optional, set before the log starts: a number taken with every line
+    // as it arrives, in the thread that delivers it (e.g. a counter of the
+    // path lines take). A test reading the counter itself after wait_for
+    // returns races with the lines that came meanwhile; the stamp does not.
+    void stamp_with(std::function<std::uint64_t()> stamp) {
+        std::lock_guard lock(mu_);
+        stamp_ = std::move(stamp);
+    }
+    // The stamp of the first line containing `needle`, if there is one.
+    std::optional<std::uint64_t> stamp_of(const std::string& needle) {
+        std::lock_guard lock(mu_);
+        for (std::size_t i = 0; i < lines_.size(); ++i)
+            if (lines_[i].find(needle) != std::string::npos) return stamps_[i];
+        return std::nullopt;
     }
     // Wait until a line containing `needle` appears (searching from the start).
     bool wait_for(const std::string& needle, std::string* line = nullptr,
@@ -86,11 +105,28 @@ class LogCapture {
         for (const std::string& l : lines_) n += l.find(needle) != std::string::npos;
         return n;
     }
+    // For "exactly N times" checks on lines that arrive a moment after the
+    // event (e.g. through TTY): wait (bounded) until `needle` is there at
+    // least `at_least` times, then count, so a duplicate still shows. Less
+    // than `at_least` if they did not all come within `timeout`.
+    int wait_and_count(const std::string& needle, int at_least = 1,
+                       std::chrono::milliseconds timeout = 10s) {
+        std::unique_lock lock(mu_);
+        int n = 0;
+        cv_.wait_for(lock, timeout, [&] {
+            n = 0;
+            for (const std::string& l : lines_) n += l.find(needle) != std::string::npos;
+            return n >= at_least;
+        });
+        return n;
+    }
 
   private:
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<std::string> lines_;
+    std::vector<std::uint64_t> stamps_;  // one per line
+    std::function<std::uint64_t()> stamp_;
 };
 
 // A test that boots a Host from an inline config and, whatever happens,

@@ -31,8 +31,8 @@ TEST_F(DsSystem, MinixDsTestSuite) {
     EXPECT_EQ(log.count("DSTEST: MEM test successful!"), 1);
     EXPECT_EQ(log.count("DSTEST: LABEL test successful!"), 1);
     // subs saw the first value (during dstest's pause) and the deletion.
-    EXPECT_TRUE(log.wait_for("SUBSCRIBER: key: test_u32, U32: 1234", nullptr, 5s));
-    EXPECT_TRUE(log.wait_for("SUBSCRIBER: the key was deleted.", nullptr, 5s));
+    EXPECT_TRUE(log.wait_for("SUBSCRIBER: key: test_u32, U32: 1234", nullptr, 10s));
+    EXPECT_TRUE(log.wait_for("SUBSCRIBER: the key was deleted.", nullptr, 10s));
     EXPECT_EQ(log.count("SUBSCRIBER: error"), 0);
 }
 

@@ -38,13 +38,13 @@ TEST_F(PmSystem, UsersSignalsAndDeviceRestart) {
     EXPECT_EQ(log.count("PMTEST: st_spin signal 15"), 1);
     // A system process managed by RS gets its SIGUSR1 as a message via SEF.
     EXPECT_EQ(log.count("PMTEST: kill st_sig 0"), 1);
-    EXPECT_TRUE(log.wait_for("SIGRS: signal 10 delivered by SEF", nullptr, 5s));
+    EXPECT_TRUE(log.wait_for("SIGRS: signal 10 delivered by SEF", nullptr, 10s));
     // A system process managed by PM: PM (endpoint 0) sends the message.
     EXPECT_EQ(log.count("PMTEST: kill st_sigpm 0"), 1);
-    EXPECT_TRUE(log.wait_for("SIGPM: signal 12 as a message from 0", nullptr, 5s));
+    EXPECT_TRUE(log.wait_for("SIGPM: signal 12 as a message from 0", nullptr, 10s));
     // hello crashed, RS restarted it, devman followed it.
     EXPECT_EQ(log.count("PMTEST: crash hello 0"), 1);
-    EXPECT_TRUE(log.wait_for("Hey, I've just been restarted!", nullptr, 5s));
+    EXPECT_TRUE(log.wait_for("Hey, I've just been restarted!", nullptr, 10s));
     EXPECT_EQ(log.count("PMTEST: st_cat after restart exit 0"), 1);
     // cat with two arguments, spawned with a grant for them; its output came
     // through the pipe it inherited (DEVMAN_FORK) at descriptors 1 and 2.

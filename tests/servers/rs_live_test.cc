@@ -153,6 +153,22 @@ class RsSystem : public ::testing::Test {
     std::size_t log_find(const std::string& what, std::size_t from = 0) {
         return kernel_log().find(what, from);
     }
+    int log_count(const std::string& what) {
+        const std::string log = kernel_log();
+        int n = 0;
+        for (std::size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1))
+            ++n;
+        return n;
+    }
+    // Services' log lines reach the file through TTY a moment after the
+    // event (under load, well after the command that caused it returned):
+    // wait for a line, bounded, instead of looking once. npos on timeout.
+    std::size_t wait_log(const std::string& what, std::size_t from = 0,
+                         std::chrono::milliseconds limit = 10s) {
+        std::size_t at = std::string::npos;
+        wait_for([&] { return (at = log_find(what, from)) != std::string::npos; }, limit);
+        return at;
+    }
 
     template <typename F>
     bool wait_for(F&& ok, std::chrono::milliseconds limit) {
@@ -315,13 +331,14 @@ TEST_P(RsSystemHostKill, HelloIsRecovered) {
     ASSERT_TRUE(recovered("hello", ep)) << service("list").out;
     EXPECT_EQ(list_field("hello", 1), "1");          // restarts
     EXPECT_EQ(count_in_ps("hello"), 1) << ps().out;  // the dead instance is cleaned up
-    std::size_t restarted = log_find("just been restarted");
-    std::size_t cleaned = log_find("RS: service 'hello' restarted");
-    ASSERT_NE(restarted, std::string::npos);
-    ASSERT_NE(cleaned, std::string::npos);
+    std::size_t restarted = wait_log("just been restarted");
+    std::size_t cleaned = wait_log("RS: service 'hello' restarted");
+    ASSERT_NE(restarted, std::string::npos) << "no 'just been restarted' in the log within 10 s";
+    ASSERT_NE(cleaned, std::string::npos) << "no 'RS: service 'hello' restarted' within 10 s";
     EXPECT_LT(restarted, cleaned);  // replica initialized, then predecessor cleaned
     EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
-    EXPECT_NE(log_find("Called 1 time(s)", restarted), std::string::npos);  // counter reset
+    EXPECT_NE(wait_log("Called 1 time(s)", restarted), std::string::npos)  // counter reset
+        << "no 'Called 1 time(s)' after the restart within 10 s";
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, RsSystemHostKill, ::testing::Values(SIGKILL, SIGSEGV),
@@ -348,7 +365,8 @@ TEST_P(RsSystemCrash, ServiceIsRestarted) {
     EXPECT_EQ(list_field(label, 1), "1");
     EXPECT_EQ(count_in_ps("rs_victim"), 1) << ps().out;
     if (mode == "hang") {
-        EXPECT_NE(log_find("missed its heartbeat"), std::string::npos);
+        EXPECT_NE(wait_log("missed its heartbeat"), std::string::npos)
+            << "no 'missed its heartbeat' in the log within 10 s";
     }
     ASSERT_EQ(service("down " + label).status, 0);
     EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s));
@@ -369,14 +387,10 @@ TEST_F(RsSystem, RecoveryScriptRefreshesTheKilledService) {
     ASSERT_GT(pid, 0) << service("list").out;
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     ASSERT_TRUE(recovered("h2", ep)) << service("list").out;
-    EXPECT_TRUE(wait_for(
-        [&] {
-            return log_find("recover: h2 failed (crashed), repetition 0: refreshing") !=
-                   std::string::npos;
-        },
-        5s))
-        << kernel_log();
-    EXPECT_NE(log_find("running its recovery script 'recover'"), std::string::npos);
+    EXPECT_NE(wait_log("recover: h2 failed (crashed), repetition 0: refreshing"), std::string::npos)
+        << "the script's line did not reach the log within 10 s";
+    EXPECT_NE(wait_log("running its recovery script 'recover'"), std::string::npos)
+        << "RS's line did not reach the log within 10 s";
     EXPECT_EQ(log_find("ended without restarting it"), std::string::npos);  // recover did it
     EXPECT_EQ(list_field("h2", 1), "1");
     EXPECT_TRUE(wait_for([&] { return count_in_ps("recover") == 0; }, 5s)) << ps().out;
@@ -396,8 +410,8 @@ TEST_F(RsSystem, ScriptEndingWithoutRefreshLeavesTheRestartToRs) {
     ASSERT_GT(pid, 0);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     ASSERT_TRUE(recovered("h4", ep)) << service("list").out;
-    EXPECT_NE(log_find("recovery script of 'h4' ended without restarting it"), std::string::npos)
-        << kernel_log();
+    EXPECT_NE(wait_log("recovery script of 'h4' ended without restarting it"), std::string::npos)
+        << "RS's line did not reach the log within 10 s";
     EXPECT_EQ(log_find("cannot reap"), std::string::npos);
     EXPECT_TRUE(wait_for([&] { return count_in_ps("cat") == 0; }, 5s)) << ps().out;
     ASSERT_EQ(service("down h4").status, 0);
@@ -413,8 +427,8 @@ TEST_F(RsSystem, MissingRecoveryScriptLeavesTheRestartToRs) {
     ASSERT_GT(pid, 0);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     ASSERT_TRUE(recovered("h3", ep)) << service("list").out;
-    EXPECT_NE(log_find("cannot run the recovery script 'nosuch_script' of 'h3'"),
-              std::string::npos);
+    EXPECT_NE(wait_log("cannot run the recovery script 'nosuch_script' of 'h3'"), std::string::npos)
+        << "RS's line did not reach the log within 10 s";
     ASSERT_EQ(service("down h3").status, 0);
     EXPECT_TRUE(wait_for([&] { return count_in_ps("rs_victim") == 0; }, 5s)) << ps().out;
 }
@@ -454,13 +468,15 @@ TEST_F(RsSystem, UpdateKeepsTheCounterAndTheEndpoint) {
     ASSERT_EQ(cat("/dev/hello").status, 0);
     int ep = endpoint_of("hello");
     Result r = service("update hello_v2 -label hello");
-    if (r.status == 16 && log_find("VM could not swap: EBUSY") != std::string::npos)
+    if (r.status == 16 && wait_log("VM could not swap: EBUSY") != std::string::npos)
         GTEST_SKIP() << "the kernel refuses the swap (old version in SENDREC): " << r.out;
     ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_EQ(endpoint_of("hello"), ep);
     EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
-    EXPECT_NE(log_find("Called 2 time(s)"), std::string::npos);  // counter kept
-    EXPECT_NE(log_find("(v2)"), std::string::npos);              // the new version speaks
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos)  // counter kept
+        << "no 'Called 2 time(s)' in the log within 10 s";
+    EXPECT_NE(wait_log("(v2)"), std::string::npos)  // the new version speaks
+        << "no '(v2)' in the log within 10 s";
     // One instance left: the new image (named after its program) at hello's endpoint.
     EXPECT_EQ(count_in_ps("hello") + count_in_ps("hello_v2"), 1) << ps().out;
 }
@@ -510,6 +526,11 @@ TEST_F(RsSystem, UpdateUnderAStreamOfRequestsLosesNothing) {
     // exactly the number of reads, none lost, none counted twice.
     ASSERT_EQ(cat("/dev/hello").status, 0);
     std::string n = "Called " + std::to_string(ok.load() + 1) + " time(s)";
+    // Every open logs one line: wait until all ok + 1 of them are in the
+    // file, then check the last number (a count one too high fails).
+    EXPECT_TRUE(wait_for([&] { return log_count("hello_open(). Called") >= ok.load() + 1; }, 10s))
+        << "only " << log_count("hello_open(). Called") << " of " << ok.load() + 1
+        << " open lines reached the log within 10 s";
     EXPECT_NE(log_find(n), std::string::npos) << n;
     EXPECT_EQ(log_find("Called " + std::to_string(ok.load() + 2) + " time(s)"), std::string::npos);
 }
@@ -554,8 +575,8 @@ TEST_F(RsSystem, SelfUpdateHandsTheWholeTableToTheNewRs) {
     EXPECT_EQ(count_in_ps("rs"), 1) << ps().out;  // the old instance is cleared
     EXPECT_TRUE(host_process_gone(old_rs)) << "the old RS's host process " << old_rs << " is left";
     EXPECT_EQ(endpoint_of("rs"), umk::RS_PROC_NR);
-    EXPECT_TRUE(wait_for(
-        [&] { return log_find("RS: update of 'rs' succeeded") != std::string::npos; }, 5s));
+    EXPECT_NE(wait_log("RS: update of 'rs' succeeded"), std::string::npos)
+        << "RS's line did not reach the log within 10 s";
     EXPECT_EQ(without_pids(service("list").out), before);
 
     // The new RS does everything the old one did.
@@ -625,9 +646,8 @@ TEST_P(RsSystemSelfRollback, OldRsGoesOn) {
     const std::string maxtime = std::string(flag) == "-z" ? "1HZ" : "5HZ";
     Result r = service("update self -label rs -maxtime " + maxtime + " " + flag);
     EXPECT_EQ(r.status, expected) << r.out;
-    // The log reaches the file through TTY: give it a moment.
-    EXPECT_TRUE(
-        wait_for([&] { return log_find("the old instance goes on") != std::string::npos; }, 5s));
+    EXPECT_NE(wait_log("the old instance goes on"), std::string::npos)
+        << "RS's line did not reach the log within 10 s";
     EXPECT_EQ(host_pid("rs"), rs);
     EXPECT_TRUE(wait_for([&] { return count_in_ps("rs") == 1; }, 5s)) << ps().out;
     EXPECT_EQ(without_pids(service("list").out), before);
