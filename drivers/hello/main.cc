@@ -1,8 +1,7 @@
 // The hello driver's main loop (MINIX drivers/hello/hello.c + libdriver).
 #include "hello.h"
 #include "umk/err.h"
-#include "umklib/ipc.h"
-#include "umklib/log.h"
+#include "umklib/driver.h"
 #include "umklib/sef.h"
 
 namespace {
@@ -24,15 +23,6 @@ void sef_local_startup() {
 }  // namespace
 
 int main() {
-    using namespace umk;
     sef_local_startup();
-    for (;;) {
-        message m{};
-        int r = sef_receive(ANY, &m);
-        if (r != OK) panic("hello: receive failed: %d", r);
-        endpoint_t who = m.m_source;
-        if (!hello::handle_request(m)) continue;
-        r = ipc_sendnb(who, &m);
-        if (r != OK) log_printf("hello: cannot reply to %d: %d\n", who, r);
-    }
+    umk::driver_task("hello", umk::hello::handle_request);
 }

@@ -2,8 +2,7 @@
 // SEF's signal handling (a notification from SYSTEM) while we wait.
 #include "tty.h"
 #include "umk/err.h"
-#include "umklib/ipc.h"
-#include "umklib/log.h"
+#include "umklib/driver.h"
 #include "umklib/sef.h"
 
 namespace {
@@ -23,15 +22,6 @@ void sef_local_startup() {
 }  // namespace
 
 int main() {
-    using namespace umk;
     sef_local_startup();
-    for (;;) {
-        message m{};
-        int r = sef_receive(ANY, &m);
-        if (r != OK) panic("tty: receive failed: %d", r);
-        const endpoint_t who = m.m_source;
-        if (!tty::handle_request(m)) continue;
-        r = ipc_sendnb(who, &m);
-        if (r != OK) log_printf("tty: cannot reply to %d: %d\n", who, r);
-    }
+    umk::driver_task("tty", umk::tty::handle_request);
 }
