@@ -38,10 +38,10 @@ int free_entry() {
     return -1;
 }
 
-}  // namespace
-
-cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
-                               std::uint32_t access) {
+// A grant of memory [addr, addr + bytes): direct (from = NONE: our own) or
+// magic (from = the process whose memory it is; only devman may).
+cp_grant_id_t grant_memory(endpoint_t to, endpoint_t from, vir_bytes addr, std::size_t bytes,
+                           std::uint32_t kind, std::uint32_t access) {
     if (access & ~(CPF_READ | CPF_WRITE)) return GRANT_INVALID;
     if (addr + bytes < addr) return GRANT_INVALID;  // wraps around the address space
     if (!ensure_registered()) return GRANT_INVALID;
@@ -49,12 +49,19 @@ cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
     if (i < 0) return GRANT_INVALID;
     cp_grant_t& g = grant_table[i];
     g.cp_to = to;
-    g.cp_from = NONE;
+    g.cp_from = from;
     g.cp_grant = GRANT_INVALID;
     g.cp_start = addr;
     g.cp_len = bytes;
-    publish_flags(g, CPF_USED | CPF_VALID | CPF_DIRECT | access);
+    publish_flags(g, CPF_USED | CPF_VALID | kind | access);
     return i;
+}
+
+}  // namespace
+
+cp_grant_id_t cpf_grant_direct(endpoint_t to, vir_bytes addr, std::size_t bytes,
+                               std::uint32_t access) {
+    return grant_memory(to, NONE, addr, bytes, CPF_DIRECT, access);
 }
 
 cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t gid) {
@@ -74,19 +81,7 @@ cp_grant_id_t cpf_grant_indirect(endpoint_t to, endpoint_t from, cp_grant_id_t g
 
 cp_grant_id_t cpf_grant_magic(endpoint_t to, endpoint_t who_from, vir_bytes addr, std::size_t bytes,
                               std::uint32_t access) {
-    if (access & ~(CPF_READ | CPF_WRITE)) return GRANT_INVALID;
-    if (addr + bytes < addr) return GRANT_INVALID;
-    if (!ensure_registered()) return GRANT_INVALID;
-    const int i = free_entry();
-    if (i < 0) return GRANT_INVALID;
-    cp_grant_t& g = grant_table[i];
-    g.cp_to = to;
-    g.cp_from = who_from;
-    g.cp_grant = GRANT_INVALID;
-    g.cp_start = addr;
-    g.cp_len = bytes;
-    publish_flags(g, CPF_USED | CPF_VALID | CPF_MAGIC | access);
-    return i;
+    return grant_memory(to, who_from, addr, bytes, CPF_MAGIC, access);
 }
 
 int cpf_revoke(cp_grant_id_t gid) {

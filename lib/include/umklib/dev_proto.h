@@ -96,28 +96,28 @@ inline int dev_open(const char* path) {
     return r != OK ? r : m.m_type;
 }
 
-// Bytes read (0 at the end of the file), or a negative error. A read from
-// an empty pipe waits for data (or returns 0 once no writer is left).
-inline int dev_read(int fd, void* buf, std::size_t len) {
+// READ and WRITE: devman moves the data straight from or to `buf` (a magic
+// grant for the driver, or its own copy for a pipe).
+inline int dev_transfer(int call, int fd, vir_bytes buf, std::size_t len) {
     message m{};
-    m.m_type = DEVMAN_READ;
+    m.m_type = call;
     m.DEVMAN_FD = fd;
-    m.DEVMAN_BUFFER = vir_addr(buf);
+    m.DEVMAN_BUFFER = buf;
     m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
     int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
     return r != OK ? r : m.m_type;
 }
 
+// Bytes read (0 at the end of the file), or a negative error. A read from
+// an empty pipe waits for data (or returns 0 once no writer is left).
+inline int dev_read(int fd, void* buf, std::size_t len) {
+    return dev_transfer(DEVMAN_READ, fd, vir_addr(buf), len);
+}
+
 // Bytes written, or a negative error (-EPIPE: a pipe nobody reads). A write
 // to a full pipe waits for room.
 inline int dev_write(int fd, const void* buf, std::size_t len) {
-    message m{};
-    m.m_type = DEVMAN_WRITE;
-    m.DEVMAN_FD = fd;
-    m.DEVMAN_BUFFER = vir_addr(buf);
-    m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
-    return r != OK ? r : m.m_type;
+    return dev_transfer(DEVMAN_WRITE, fd, vir_addr(buf), len);
 }
 
 // OK and fds[0] (read end), fds[1] (write end), or a negative error.
