@@ -21,10 +21,10 @@ int log_vprintf(const char* fmt, va_list ap) {
     std::size_t len = static_cast<std::size_t>(n);
     if (len > static_cast<std::size_t>(DIAG_BUF_MAX)) {
         len = DIAG_BUF_MAX;
-        const std::size_t flen = detail::str_len(fmt);
+        const std::size_t flen = str::len(fmt);
         const bool newline = flen > 0 && fmt[flen - 1] == '\n';
         const char* mark = newline ? "...\n" : "...";
-        const std::size_t mlen = detail::str_len(mark);
+        const std::size_t mlen = str::len(mark);
         for (std::size_t i = 0; i < mlen; ++i) buf[len - mlen + i] = mark[i];
     }
     const int r = sys_diagctl_diag(buf, len);

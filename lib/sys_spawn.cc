@@ -7,7 +7,7 @@ namespace umk {
 
 int sys_spawn(const char* program, const char* args, std::size_t args_len, endpoint_t* ep) {
     if (!program || (!args && args_len > 0) || args_len > 0x7fffffff) return -EINVAL;
-    const std::size_t prog_len = detail::str_len(program);
+    const std::size_t prog_len = str::len(program);
     if (prog_len == 0 || prog_len > 0x7fffffff) return -EINVAL;
     message m = detail::blank_message();
     m.SPAWN_PROG = detail::addr_of(program);

@@ -10,7 +10,7 @@
 
 #include <cstddef>
 
-#include "types.h"
+#include "umk/types.h"
 
 namespace umk {
 struct Proc;

@@ -2,7 +2,7 @@
 // (MINIX kernel/main.c), and let the privileged boot processes run.
 #include "arch.h"
 #include "core.h"
-#include "err.h"
+#include "umk/err.h"
 #include "kernel.h"
 #include "proc.h"
 

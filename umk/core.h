@@ -4,7 +4,7 @@
 
 #include "proc.h"
 #include "timer.h"
-#include "types.h"
+#include "umk/types.h"
 
 namespace umk {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "proc.h"
-#include "types.h"
+#include "umk/types.h"
 
 namespace umk {
 

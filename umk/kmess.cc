@@ -23,11 +23,11 @@
 // half-updated state.
 #include "arch.h"
 #include "core.h"
-#include "err.h"
-#include "format.h"
+#include "umk/err.h"
+#include "umk/format.h"
 #include "kernel.h"
 #include "priv.h"
-#include "sig.h"
+#include "umk/sig.h"
 
 namespace umk {
 namespace {

@@ -4,30 +4,13 @@
 #pragma once
 
 #include "bitmap.h"
-#include "com.h"
-#include "config.h"
+#include "umk/com.h"
+#include "umk/config.h"
+#include "umk/priv_flags.h"
 #include "timer.h"
-#include "types.h"
+#include "umk/types.h"
 
 namespace umk {
-
-// Privilege flags (s_flags).
-inline constexpr std::uint32_t PREEMPTIBLE = 0x02;
-inline constexpr std::uint32_t BILLABLE = 0x04;
-inline constexpr std::uint32_t DYN_PRIV_ID = 0x08;
-inline constexpr std::uint32_t SYS_PROC = 0x10;
-inline constexpr std::uint32_t CHECK_IO_PORT = 0x20;
-inline constexpr std::uint32_t CHECK_IRQ = 0x40;
-inline constexpr std::uint32_t CHECK_MEM = 0x80;
-
-// Static privilege ids: kernel tasks and boot processes use slot + NR_TASKS;
-// the rest are handed out dynamically. USER_PRIV_ID is shared by every user
-// process.
-inline constexpr sys_id_t USER_PRIV_ID = NR_TASKS + 10;  // MINIX: 14 (INIT's static id)
-constexpr sys_id_t static_priv_id(proc_nr_t slot) {
-    return slot + NR_TASKS;
-}
-inline constexpr int NR_STATIC_PRIV_IDS = NR_TASKS + 16;  // first dynamic id
 
 inline constexpr int NR_IO_RANGE = 32;
 inline constexpr int NR_MEM_RANGE = 10;

@@ -17,7 +17,7 @@
 #include "arch.h"
 #include "core.h"
 #include "kernel.h"
-#include "sig.h"
+#include "umk/sig.h"
 
 namespace umk {
 namespace {

@@ -2,7 +2,7 @@
 // (MINIX lib/timers). No heap: every timer lives in the object that owns it.
 #pragma once
 
-#include "types.h"
+#include "umk/types.h"
 
 namespace umk {
 

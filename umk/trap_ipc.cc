@@ -3,7 +3,7 @@
 // fails leaves no trace.
 #include "arch.h"
 #include "core.h"
-#include "err.h"
+#include "umk/err.h"
 #include "kernel.h"
 
 namespace umk {

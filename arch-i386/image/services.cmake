@@ -1,5 +1,5 @@
 # Ring-3 services for the i386 image: the arch-neutral service library
-# (lib/*.cc, lib/sef/*.cc, the shared formatter) plus lib/arch-i386, and the
+# (lib/*.cc, lib/sef/*.cc, with the base library) plus lib/arch-i386, and the
 # programs built on it, each an ELF32 linked at USER_BASE. A program's file
 # name is its boot-module name.
 
@@ -9,14 +9,14 @@ if(UMK_SERVICE_NEUTRAL_SOURCES)
   set(_lib_neutral ${UMK_SERVICE_NEUTRAL_SOURCES})
 else()
   file(GLOB _lib_neutral CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/*.cc ${UMK_SOURCE_DIR}/lib/sef/*.cc)
-  list(APPEND _lib_neutral ${UMK_SOURCE_DIR}/umk/format.cc ${UMK_SOURCE_DIR}/umk/names.cc)
 endif()
 file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc
      ${UMK_SOURCE_DIR}/arch-i386/common/*.cc)
 add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386})
 target_include_directories(umk_service_i386
-  PUBLIC ${UMK_SOURCE_DIR}/lib/include ${UMK_SOURCE_DIR} ${ARCH_DIR}/include
-  PRIVATE ${UMK_SOURCE_DIR}/lib ${UMK_SOURCE_DIR}/umk ${UMK_SOURCE_DIR}/lib/format_shim)
+  PUBLIC ${UMK_SOURCE_DIR}/lib/include ${ARCH_DIR}/include
+  PRIVATE ${UMK_SOURCE_DIR}/lib)
+target_link_libraries(umk_service_i386 PUBLIC umk_base_i386)
 
 # The DS client library (lib/ds), for the servers and the test services.
 if(EXISTS ${UMK_SOURCE_DIR}/lib/ds/ds.cc)

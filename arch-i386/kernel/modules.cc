@@ -4,6 +4,7 @@
 // PATH, and ARGS are extra arguments for boot processes.
 #include "machine.h"
 #include "umk/kernel.h"
+#include "umk/str.h"
 
 namespace umk::i386 {
 namespace {
@@ -16,11 +17,6 @@ Module modules[MAX_MODULES];
 char names[MAX_MODULES][NAME_MAX];
 char args[MAX_MODULES][ARGS_MAX];
 int nr_modules;
-
-bool str_equal(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
-}
 
 }  // namespace
 
@@ -59,7 +55,7 @@ void modules_init(const MultibootInfo& mbi) {
 
 const Module* module_find(const char* name) {
     for (int i = 0; i < nr_modules; ++i)
-        if (str_equal(modules[i].name, name)) return &modules[i];
+        if (str::eq(modules[i].name, name)) return &modules[i];
     return nullptr;
 }
 

@@ -27,7 +27,7 @@
 #include "services/bench_proto.h"
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk/priv.h"
+#include "umk/priv_flags.h"
 #include "umk/priv_args.h"
 #include "umk_linux/host.h"
 

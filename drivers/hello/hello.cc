@@ -3,7 +3,7 @@
 #include "hello.h"
 
 #include "umk/err.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
 #include "umklib/ipc.h"

@@ -2,7 +2,7 @@
 // key (and the value) for the duration of one SENDREC, then revokes it.
 #include "umklib/ds.h"
 #include "umk/err.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/ipc.h"
 #include "umklib/syslib.h"
 

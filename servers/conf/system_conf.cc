@@ -4,32 +4,13 @@
 
 #include <initializer_list>
 
+#include "umk/com.h"
 #include "umk/err.h"
+#include "umk/names.h"
+#include "umk/str.h"
 
 namespace umk::conf {
 namespace {
-
-// ---- small string helpers (no libc here) ----
-std::size_t str_len(const char* s) {
-    std::size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
-bool str_eq(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
-}
-// Copy at most size-1 chars; returns false if s did not fit.
-bool str_copy(char* dst, std::size_t size, const char* s) {
-    std::size_t i = 0;
-    for (; s[i] && i + 1 < size; ++i) dst[i] = s[i];
-    dst[i] = '\0';
-    return s[i] == '\0';
-}
-void bytes_zero(void* p, std::size_t n) {
-    auto* b = static_cast<volatile unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) b[i] = 0;
-}
 
 // Appends to a bounded buffer (for error messages).
 struct Out {
@@ -78,29 +59,6 @@ bool parse_number(const char* s, int base, unsigned long* out) {
     *out = v;
     return true;
 }
-
-// Kernel call names, by offset from KERNEL_CALL (MINIX seed names, plus
-// umk's SPAWN). Offsets with no name are unused.
-struct CallName {
-    const char* name;
-    int offset;
-};
-constexpr CallName kCalls[] = {
-    {"FORK", 0},         {"EXEC", 1},         {"CLEAR", 2},       {"NICE", 3},
-    {"PRIVCTL", 4},      {"TRACE", 5},        {"KILL", 6},        {"GETKSIG", 7},
-    {"ENDKSIG", 8},      {"SIGSEND", 9},      {"SIGRETURN", 10},  {"NEWMAP", 11},
-    {"SEGCTL", 12},      {"MEMSET", 13},      {"UMAP", 14},       {"VIRCOPY", 15},
-    {"PHYSCOPY", 16},    {"IRQCTL", 19},      {"INT86", 20},      {"DEVIO", 21},
-    {"SDEVIO", 22},      {"VDEVIO", 23},      {"SETALARM", 24},   {"TIMES", 25},
-    {"GETINFO", 26},     {"ABORT", 27},       {"IOPENABLE", 28},  {"SAFECOPYFROM", 31},
-    {"SAFECOPYTO", 32},  {"VSAFECOPY", 33},   {"SETGRANT", 34},   {"READBIOS", 35},
-    {"SPROF", 36},       {"CPROF", 37},       {"PROFBUF", 38},    {"STIME", 39},
-    {"VMCTL", 43},       {"DIAGCTL", 44},     {"SYSCTL", 44},     {"VTIMER", 45},
-    {"RUNCTL", 46},      {"SAFEMAP", 47},     {"SAFEREVMAP", 48}, {"SAFEUNMAP", 49},
-    {"GETMCONTEXT", 50}, {"SETMCONTEXT", 51}, {"UPDATE", 52},     {"EXIT", 53},
-    {"SPAWN", 54},
-};
-constexpr int kNrCalls = 55;  // NR_SYS_CALLS
 
 struct VmName {
     const char* name;
@@ -215,7 +173,7 @@ struct Parser {
 
     int fail(int line, int code, const char* a, const char* b = nullptr, const char* c = nullptr,
              const char* d = nullptr) {
-        str_copy(err->file, sizeof err->file, file);
+        str::copy(err->file, file, sizeof err->file);
         err->line = line;
         Out o{err->what, sizeof err->what};
         o.put("");
@@ -290,24 +248,24 @@ struct Parser {
     }
 
     int label_into(const char* kw, char* dst) {
-        if (!str_copy(dst, LABEL_LEN, lx.word))
+        if (!str::copy(dst, lx.word, LABEL_LEN))
             return bad_value(kw, "a label of at most 15 characters");
         return OK;
     }
 
     int statement(ServiceConf& s) {
         char kw[32];
-        if (!str_copy(kw, sizeof kw, lx.word)) return fail(lx.tok_line, -EINVAL, "unknown keyword");
+        if (!str::copy(kw, lx.word, sizeof kw)) return fail(lx.tok_line, -EINVAL, "unknown keyword");
         int kw_line = lx.tok_line;
-        if (str_eq(kw, "uid")) {
+        if (str::eq(kw, "uid")) {
             int n = 0;
             s.set |= SET_UID;
             return values(kw, true, [&] {
                 if (n++) return one_value_only(kw);
                 unsigned long v;
-                if (str_eq(lx.word, "root"))
+                if (str::eq(lx.word, "root"))
                     s.uid = 0;
-                else if (str_eq(lx.word, "service"))
+                else if (str::eq(lx.word, "service"))
                     s.uid = 12;  // MINIX's "service" user
                 else if (parse_number(lx.word, 10, &v) && v < 65536)
                     s.uid = static_cast<int>(v);
@@ -316,7 +274,7 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "nice")) {
+        if (str::eq(kw, "nice")) {
             int n = 0;
             s.set |= SET_NICE;
             return values(kw, true, [&] {
@@ -329,7 +287,7 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "irq")) {
+        if (str::eq(kw, "irq")) {
             s.set |= SET_IRQ;
             s.nr_irq = 0;
             return values(kw, true, [&] {
@@ -341,12 +299,12 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "io")) {
+        if (str::eq(kw, "io")) {
             s.set |= SET_IO;
             s.nr_io = 0;
             return values(kw, true, [&] {
                 char base[32];
-                str_copy(base, sizeof base, lx.word);
+                str::copy(base, lx.word, sizeof base);
                 unsigned long b, l = 1;
                 char* colon = base;
                 while (*colon && *colon != ':') ++colon;
@@ -361,17 +319,17 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "pci")) {
+        if (str::eq(kw, "pci")) {
             // pci device VID/DID ... ; pci class ... (accepted, not used on umk)
             lx.next();
-            if (lx.tok != Tok::Word || !(str_eq(lx.word, "device") || str_eq(lx.word, "class")))
+            if (lx.tok != Tok::Word || !(str::eq(lx.word, "device") || str::eq(lx.word, "class")))
                 return expected("'device' or 'class' after 'pci'");
-            bool device = str_eq(lx.word, "device");
+            bool device = str::eq(lx.word, "device");
             s.set |= SET_PCI;
             return values(kw, true, [&] {
                 if (!device) return OK;
                 char ids[32];
-                str_copy(ids, sizeof ids, lx.word);
+                str::copy(ids, lx.word, sizeof ids);
                 char* slash = ids;
                 while (*slash && *slash != '/') ++slash;
                 unsigned long vid, did;
@@ -385,15 +343,15 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "system")) {
+        if (str::eq(kw, "system")) {
             s.set |= SET_SYSTEM;
             s.calls = 0;
             return values(kw, true, [&] {
-                if (str_eq(lx.word, "ALL") || str_eq(lx.word, "ALL_SYS")) {
-                    s.calls = (std::uint64_t{1} << kNrCalls) - 1;
+                if (str::eq(lx.word, "ALL") || str::eq(lx.word, "ALL_SYS")) {
+                    s.calls = (std::uint64_t{1} << NR_SYS_CALLS) - 1;
                     return OK;
                 }
-                if (str_eq(lx.word, "NONE") || str_eq(lx.word, "BASIC"))
+                if (str::eq(lx.word, "NONE") || str::eq(lx.word, "BASIC"))
                     return OK;  // basic calls are always given
                 int off = kernel_call_by_name(lx.word);
                 if (off < 0) {
@@ -408,39 +366,39 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "ipc")) {
+        if (str::eq(kw, "ipc")) {
             s.set |= SET_IPC;
             s.ipc_special = 0;
             s.nr_ipc = 0;
             return values(kw, true, [&] {
-                if (str_eq(lx.word, "SYSTEM"))
+                if (str::eq(lx.word, "SYSTEM"))
                     s.ipc_special |= IPC_SYSTEM;
-                else if (str_eq(lx.word, "USER"))
+                else if (str::eq(lx.word, "USER"))
                     s.ipc_special |= IPC_USER;
-                else if (str_eq(lx.word, "ALL"))
+                else if (str::eq(lx.word, "ALL"))
                     s.ipc_special |= IPC_ALL_SYS | IPC_USER | IPC_SYSTEM;
-                else if (str_eq(lx.word, "ALL_SYS"))
+                else if (str::eq(lx.word, "ALL_SYS"))
                     s.ipc_special |= IPC_ALL_SYS | IPC_SYSTEM;
-                else if (str_eq(lx.word, "NONE"))
+                else if (str::eq(lx.word, "NONE"))
                     s.ipc_special |= IPC_NONE;
                 else {
                     const char* label = lx.word;
                     for (const IpcAlias& a : kIpcAliases)
-                        if (str_eq(lx.word, a.name)) label = a.label;
+                        if (str::eq(lx.word, a.name)) label = a.label;
                     if (s.nr_ipc == MAX_IPC) return too_many(kw, MAX_IPC);
-                    if (!str_copy(s.ipc[s.nr_ipc], LABEL_LEN, label))
+                    if (!str::copy(s.ipc[s.nr_ipc], label, LABEL_LEN))
                         return bad_value(kw, "a label of at most 15 characters");
                     ++s.nr_ipc;
                 }
                 return OK;
             });
         }
-        if (str_eq(kw, "vm")) {
+        if (str::eq(kw, "vm")) {
             s.set |= SET_VM;
             s.vm = 0;
             return values(kw, true, [&] {
                 for (const VmName& v : kVmCalls) {
-                    if (str_eq(lx.word, v.name)) {
+                    if (str::eq(lx.word, v.name)) {
                         s.vm |= v.bit;
                         return OK;
                     }
@@ -453,7 +411,7 @@ struct Parser {
                 return fail(lx.tok_line, -EINVAL, msg);
             });
         }
-        if (str_eq(kw, "control")) {
+        if (str::eq(kw, "control")) {
             s.set |= SET_CONTROL;
             s.nr_control = 0;
             return values(kw, true, [&] {
@@ -461,7 +419,7 @@ struct Parser {
                 return label_into(kw, s.control[s.nr_control++]);
             });
         }
-        if (str_eq(kw, "period")) {
+        if (str::eq(kw, "period")) {
             int n = 0;
             s.set |= SET_PERIOD;
             return values(kw, true, [&] {
@@ -472,7 +430,7 @@ struct Parser {
                 return OK;
             });
         }
-        if (str_eq(kw, "sigmgr")) {
+        if (str::eq(kw, "sigmgr")) {
             int n = 0;
             s.set |= SET_SIGMGR;
             return values(kw, true, [&] {
@@ -480,10 +438,10 @@ struct Parser {
                 return label_into(kw, s.sigmgr);
             });
         }
-        if (str_eq(kw, "class")) {
+        if (str::eq(kw, "class")) {
             return values(kw, true, [&] { return inherit(s, kw_line); });
         }
-        if (str_eq(kw, "descr")) {
+        if (str::eq(kw, "descr")) {
             return values(kw, false, [] { return OK; });
         }
         char msg[128];
@@ -520,16 +478,16 @@ struct Parser {
         if (take & SET_IPC) {
             s.ipc_special = base->ipc_special;
             s.nr_ipc = base->nr_ipc;
-            for (int i = 0; i < base->nr_ipc; ++i) str_copy(s.ipc[i], LABEL_LEN, base->ipc[i]);
+            for (int i = 0; i < base->nr_ipc; ++i) str::copy(s.ipc[i], base->ipc[i], LABEL_LEN);
         }
         if (take & SET_VM) s.vm = base->vm;
         if (take & SET_CONTROL) {
             s.nr_control = base->nr_control;
             for (int i = 0; i < base->nr_control; ++i)
-                str_copy(s.control[i], LABEL_LEN, base->control[i]);
+                str::copy(s.control[i], base->control[i], LABEL_LEN);
         }
         if (take & SET_PERIOD) s.period = base->period;
-        if (take & SET_SIGMGR) str_copy(s.sigmgr, LABEL_LEN, base->sigmgr);
+        if (take & SET_SIGMGR) str::copy(s.sigmgr, base->sigmgr, LABEL_LEN);
         s.set |= take;
         return OK;
     }
@@ -539,15 +497,15 @@ struct Parser {
         int line = lx.tok_line;
         lx.next();
         if (lx.tok != Tok::Word) return expected("a service name after 'service'");
-        if (lx.word_too_long || str_len(lx.word) >= static_cast<std::size_t>(LABEL_LEN))
+        if (lx.word_too_long || str::len(lx.word) >= static_cast<std::size_t>(LABEL_LEN))
             return fail(lx.tok_line, -E2BIG, "service name '", lx.word,
                         "' is longer than 15 characters");
         if (find(*cfg, lx.word))
             return fail(lx.tok_line, -EEXIST, "service '", lx.word, "' is defined twice");
         if (cfg->count == MAX_SERVICES) return too_many("service", MAX_SERVICES);
         ServiceConf& s = cfg->services[cfg->count];
-        bytes_zero(&s, sizeof s);
-        str_copy(s.name, sizeof s.name, lx.word);
+        str::mem_zero(&s, sizeof s);
+        str::copy(s.name, lx.word, sizeof s.name);
         s.line = line;
         lx.next();
         if (lx.tok != Tok::LBrace) return expected("'{' after the service name");
@@ -565,7 +523,7 @@ struct Parser {
 
     int run() {
         for (lx.next(); lx.tok != Tok::End; lx.next()) {
-            if (lx.tok != Tok::Word || !str_eq(lx.word, "service")) return expected("'service'");
+            if (lx.tok != Tok::Word || !str::eq(lx.word, "service")) return expected("'service'");
             if (int r = entry(); r != OK) return r;
         }
         return OK;
@@ -576,7 +534,7 @@ struct Parser {
 
 int parse(const char* text, std::size_t len, const char* file, Config* out, Error* err) {
     out->count = 0;
-    bytes_zero(err, sizeof *err);
+    str::mem_zero(err, sizeof *err);
     Lexer lx;
     lx.text = text;
     lx.len = len;
@@ -598,25 +556,13 @@ void format_error(const Error& err, char* buf, std::size_t size) {
 
 const ServiceConf* find(const Config& cfg, const char* name) {
     for (int i = 0; i < cfg.count; ++i)
-        if (str_eq(cfg.services[i].name, name)) return &cfg.services[i];
-    return nullptr;
-}
-
-int kernel_call_by_name(const char* name) {
-    for (const CallName& c : kCalls)
-        if (str_eq(c.name, name)) return c.offset;
-    return -1;
-}
-
-const char* kernel_call_name(int offset) {
-    for (const CallName& c : kCalls)
-        if (c.offset == offset) return c.name;
+        if (str::eq(cfg.services[i].name, name)) return &cfg.services[i];
     return nullptr;
 }
 
 long parse_ticks(const char* s, int hz) {
     char num[24];
-    std::size_t n = str_len(s);
+    std::size_t n = str::len(s);
     bool seconds = n > 2 && s[n - 2] == 'H' && s[n - 1] == 'Z';
     if (seconds) n -= 2;
     if (n == 0 || n >= sizeof num) return -1;

@@ -105,11 +105,6 @@ void format_error(const Error& err, char* buf, std::size_t size);
 // The entry for a service, or nullptr.
 const ServiceConf* find(const Config& cfg, const char* name);
 
-// Kernel call name ("PRIVCTL") -> offset from KERNEL_CALL, or -1.
-int kernel_call_by_name(const char* name);
-// Offset -> name, or nullptr.
-const char* kernel_call_name(int offset);
-
 // Ticks from "120" or "3HZ" (seconds); -1 if malformed or negative.
 long parse_ticks(const char* s, int hz);
 

@@ -2,7 +2,7 @@
 
 #include "umk/err.h"
 #include "umk/sig.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
 #include "umklib/ipc.h"

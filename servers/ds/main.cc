@@ -3,6 +3,7 @@
 // a live update or a restart. SEF callbacks first, then the main loop.
 #include "store.h"
 #include "umk/err.h"
+#include "umk/proc_flags.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/sef.h"
@@ -22,7 +23,7 @@ void map_boot_services() {
         return;
     }
     for (const proc_info& p : table) {
-        if (p.slot < 0 || (p.rts_flags & 0x1 /* RTS_SLOT_FREE */) || p.name[0] == '\0') continue;
+        if (p.slot < 0 || (p.rts_flags & RTS_SLOT_FREE) || p.name[0] == '\0') continue;
         if (p.endpoint == self_endpoint()) continue;  // DS is "ds" anyway
         ds::store_add_boot_label(p.name, p.endpoint);
     }

@@ -3,7 +3,7 @@
 
 #include "ds_regex.h"
 #include "umk/err.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/syslib.h"

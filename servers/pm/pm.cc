@@ -5,7 +5,7 @@
 #include "umk/endpoint.h"
 #include "umk/err.h"
 #include "umk/sig.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"

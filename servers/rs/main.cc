@@ -6,9 +6,10 @@
 #include "manager.h"
 #include "rs_host.h"
 #include "rs_request.h"
-#include "rs_str.h"
+#include "umk/str.h"
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umk/proc_flags.h"
 #include "umk/sig.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
@@ -29,10 +30,6 @@ proc_info boot_tab[NR_TASKS + NR_PROCS];
 rs_start start_buf;
 rs_list_entry list_buf[NR_SERVICES];
 
-// proc_info::rts_flags bits (umk/proc.h, which needs the arch's ArchProc).
-constexpr std::uint32_t RTS_SLOT_FREE_ = 0x01;
-constexpr std::uint32_t RTS_NO_PRIV_ = 0x80;
-
 void arm_alarm() {
     sys_setalarm(RS_DELTA_T, false);
 }
@@ -47,9 +44,9 @@ void adopt_boot_services() {
     if (int r = sys_getinfo(GET_PROCTAB, boot_tab, sizeof boot_tab); r != OK)
         panic("RS: cannot read the process table: %d", r);
     for (const proc_info& p : boot_tab) {
-        if (p.slot < 0 || (p.rts_flags & RTS_SLOT_FREE_) || !(p.rts_flags & RTS_NO_PRIV_)) continue;
+        if (p.slot < 0 || (p.rts_flags & RTS_SLOT_FREE) || !(p.rts_flags & RTS_NO_PRIV)) continue;
         char name[PROC_NAME_LEN];
-        str_copy(name, sizeof name, p.name);
+        str::copy(name, p.name, sizeof name);
         int r = manager.adopt_boot(name, p.endpoint);
         if (r != OK) log_printf("RS: boot service '%s' not started: %s\n", name, errno_name(r));
     }
@@ -115,7 +112,7 @@ int client_request(message& m) {
         case RS_REFRESH:
         case RS_RESTART:
         case RS_LOOKUP:
-            str_copy(label, sizeof label, m.RS_NAME);
+            str::copy(label, m.RS_NAME, sizeof label);
             rq.label = label;
             break;
         case RS_LIST: {

@@ -5,9 +5,9 @@
 #include <cstdarg>
 #include <initializer_list>
 
-#include "rs_str.h"
+#include "umk/str.h"
 #include "umk/err.h"
-#include "umk/priv.h"
+#include "umk/priv_flags.h"
 #include "umk/sig.h"
 #include "umklib/rs_proto.h"
 #include "umklib/sef.h"
@@ -19,7 +19,7 @@ constexpr const char* kCoreLabels[] = {"rs", "pm", "vm", "ds"};
 
 bool is_core(const char* label) {
     for (const char* c : kCoreLabels)
-        if (str_eq(c, label)) return true;
+        if (str::eq(c, label)) return true;
     return false;
 }
 
@@ -107,7 +107,7 @@ Service* Manager::find_label(const char* label, bool active_only) {
         if (!(s.flags & RS_IN_USE) || (s.flags & RS_TERMINATED)) continue;
         if (upd_.active && &s == upd_.new_srv) continue;
         if (active_only && !(s.flags & RS_ACTIVE)) continue;
-        if (str_eq(s.label, label)) return &s;
+        if (str::eq(s.label, label)) return &s;
     }
     return nullptr;
 }
@@ -130,7 +130,7 @@ const Service* Manager::by_endpoint(endpoint_t ep) const {
 const conf::ServiceConf* Manager::policy_for(const char* label, const char* program) const {
     if (!builtin_) return nullptr;
     if (const conf::ServiceConf* c = conf::find(*builtin_, label)) return c;
-    return conf::find(*builtin_, base_name(program));
+    return conf::find(*builtin_, str::base_name(program));
 }
 
 // ---- starting instances ----
@@ -143,11 +143,11 @@ int Manager::build_priv(const Service& s, priv_args* pa) {
                     (1u << SENDNB) | (1u << SENDA);
     pa->sig_mgr = self_;
     if ((c.set & conf::SET_SIGMGR) && c.sigmgr[0]) {
-        if (str_eq(c.sigmgr, "SELF"))
+        if (str::eq(c.sigmgr, "SELF"))
             pa->sig_mgr = SELF;
         else if (const Service* m = find_active(c.sigmgr))
             pa->sig_mgr = m->endpoint;
-        else if (!str_eq(c.sigmgr, "rs"))
+        else if (!str::eq(c.sigmgr, "rs"))
             return -ESRCH;
     }
     if (!(c.set & conf::SET_IPC) || (c.ipc_special & conf::IPC_ALL_SYS)) {
@@ -157,7 +157,7 @@ int Manager::build_priv(const Service& s, priv_args* pa) {
         if (c.ipc_special & conf::IPC_SYSTEM) set_ipc_bit(*pa, static_priv_id(SYSTEM));
         for (int i = 0; i < c.nr_ipc; ++i) {
             const Service* t = find_active(c.ipc[i]);
-            endpoint_t ep = t ? t->endpoint : (str_eq(c.ipc[i], "rs") ? self_ : NONE);
+            endpoint_t ep = t ? t->endpoint : (str::eq(c.ipc[i], "rs") ? self_ : NONE);
             if (ep != NONE) set_ipc_bit(*pa, host_->priv_id(ep));
         }
     }
@@ -239,8 +239,8 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
     if (find_label(label, false)) return -EBUSY;
     Service* s = alloc();
     if (!s) return -ENOMEM;
-    str_copy(s->label, sizeof s->label, label);
-    str_copy(s->program, sizeof s->program, label);
+    str::copy(s->label, label, sizeof s->label);
+    str::copy(s->program, label, sizeof s->program);
     if (const conf::ServiceConf* c = policy_for(label, label)) s->conf = *c;
     s->period = (s->conf.set & conf::SET_PERIOD) ? s->conf.period : 0;
     s->flags |= RS_BOOT | (is_core(label) ? RS_CORE : 0);
@@ -249,7 +249,7 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
     int r = build_priv(*s, &pa);
     if (r == OK) r = host_->set_priv(ep, pa);
     if (r == OK) r = host_->allow(ep);
-    bool defer = !ds_ready_ && !str_eq(label, "ds");
+    bool defer = !ds_ready_ && !str::eq(label, "ds");
     if (r == OK && !defer) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
     if (r != OK) {
         logf("RS: cannot start boot service '%s': %s", label, errno_name(r));
@@ -264,7 +264,7 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
 
 void Manager::boot_done() {
     for (const Service& s : table_)
-        if ((s.flags & RS_IN_USE) && str_eq(s.label, "ds")) return;  // DS will release them
+        if ((s.flags & RS_IN_USE) && str::eq(s.label, "ds")) return;  // DS will release them
     send_deferred_inits();
 }
 
@@ -324,7 +324,7 @@ void Manager::init_ok(Service& s) {
              s.restarts);
     }
     late_reply(s, OK);
-    if (str_eq(s.label, "ds") && !ds_ready_) {
+    if (str::eq(s.label, "ds") && !ds_ready_) {
         ds_ready_ = true;
         host_->publish_label("rs", self_);
         for (Service& o : table_)
@@ -436,11 +436,11 @@ void Manager::restart_now(Service& dead) {
     Service* r = alloc();
     int err = -ENOMEM;
     if (r) {
-        str_copy(r->label, sizeof r->label, dead.label);
-        str_copy(r->program, sizeof r->program, dead.program);
-        mem_copy(r->args, dead.args, sizeof r->args);
+        str::copy(r->label, dead.label, sizeof r->label);
+        str::copy(r->program, dead.program, sizeof r->program);
+        str::mem_copy(r->args, dead.args, sizeof r->args);
         r->args_len = dead.args_len;
-        str_copy(r->script, sizeof r->script, dead.script);
+        str::copy(r->script, dead.script, sizeof r->script);
         r->conf = dead.conf;
         r->period = dead.period;
         r->restarts = dead.restarts + 1;
@@ -553,7 +553,7 @@ int Manager::dispatch(const Request& rq, endpoint_t* ep_out) {
             return do_shutdown();
         case RS_LOOKUP: {
             if (!rq.label || !rq.label[0]) return -EINVAL;
-            if (str_eq(rq.label, "rs")) {
+            if (str::eq(rq.label, "rs")) {
                 *ep_out = self_;
                 return OK;
             }
@@ -570,21 +570,21 @@ int Manager::dispatch(const Request& rq, endpoint_t* ep_out) {
 int Manager::do_up(const Request& rq, bool no_restart) {
     const rs_start& st = *rq.start;
     if (!st.program[0]) return -EINVAL;
-    const char* label = st.label[0] ? st.label : base_name(st.program);
-    if (str_len(label) >= static_cast<std::size_t>(PROC_NAME_LEN)) return -E2BIG;
+    const char* label = st.label[0] ? st.label : str::base_name(st.program);
+    if (str::len(label) >= static_cast<std::size_t>(PROC_NAME_LEN)) return -E2BIG;
     if (st.args_len > sizeof st.args) return -E2BIG;
-    if (str_eq(label, "rs") || find_label(label, false)) return -EBUSY;
+    if (str::eq(label, "rs") || find_label(label, false)) return -EBUSY;
     for (const Service& o : table_)  // a crashed instance waiting for its restart (or script)
         if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
-            str_eq(o.label, label))
+            str::eq(o.label, label))
             return -EBUSY;
     Service* s = alloc();
     if (!s) return -ENOMEM;
-    str_copy(s->label, sizeof s->label, label);
-    str_copy(s->program, sizeof s->program, st.program);
-    mem_copy(s->args, st.args, st.args_len);
+    str::copy(s->label, label, sizeof s->label);
+    str::copy(s->program, st.program, sizeof s->program);
+    str::mem_copy(s->args, st.args, st.args_len);
     s->args_len = st.args_len;
-    str_copy(s->script, sizeof s->script, st.script);
+    str::copy(s->script, st.script, sizeof s->script);
     if (st.flags & RSS_HAS_CONF)
         s->conf = st.conf;
     else if (const conf::ServiceConf* c = policy_for(label, st.program))
@@ -607,13 +607,13 @@ int Manager::do_up(const Request& rq, bool no_restart) {
 
 int Manager::do_down(const Request& rq) {
     if (!rq.label || !rq.label[0]) return -EINVAL;
-    if (str_eq(rq.label, "rs")) return -EPERM;
+    if (str::eq(rq.label, "rs")) return -EPERM;
     Service* s = find_label(rq.label, false);
     if (!s) {
         // A dead instance waiting for its restart (or its script): just forget it.
         for (Service& o : table_) {
             if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
-                str_eq(o.label, rq.label)) {
+                str::eq(o.label, rq.label)) {
                 unpublish(o);
                 cleanup(o, false);
                 return OK;
@@ -633,7 +633,7 @@ int Manager::do_down(const Request& rq) {
 
 int Manager::do_refresh(const Request& rq) {
     if (!rq.label || !rq.label[0]) return -EINVAL;
-    if (str_eq(rq.label, "rs")) return -EPERM;
+    if (str::eq(rq.label, "rs")) return -EPERM;
     if (Service* dead = awaiting_script(rq.label)) {
         // The failed instance whose script runs (usually the script asking):
         // start its replica now; the answer does not wait for its init.
@@ -654,10 +654,10 @@ int Manager::do_refresh(const Request& rq) {
 // the answer comes when the replica has initialized.
 int Manager::do_restart(const Request& rq) {
     if (!rq.label || !rq.label[0]) return -EINVAL;
-    if (str_eq(rq.label, "rs")) return -EPERM;
+    if (str::eq(rq.label, "rs")) return -EPERM;
     for (Service& o : table_) {
         if ((o.flags & RS_IN_USE) && (o.restart_pending || (o.flags & RS_SCRIPT_RUNNING)) &&
-            str_eq(o.label, rq.label)) {
+            str::eq(o.label, rq.label)) {
             o.flags &= ~RS_SCRIPT_RUNNING;
             o.flags |= RS_LATEREPLY;
             o.caller = rq.caller;
@@ -702,7 +702,7 @@ int Manager::do_shutdown() {
 int Manager::do_update(const Request& rq) {
     const rs_start& st = *rq.start;
     if (!st.label[0]) return -EINVAL;
-    if (str_eq(st.label, "rs")) return do_update_self(rq);
+    if (str::eq(st.label, "rs")) return do_update_self(rq);
     Service* s = find_label(st.label, false);
     if (!s) return -ESRCH;
     if (upd_.active || sup_.active) return -EBUSY;
@@ -713,17 +713,17 @@ int Manager::do_update(const Request& rq) {
     if (st.args_len > sizeof st.args) return -E2BIG;
     Service* n = alloc();
     if (!n) return -ENOMEM;
-    str_copy(n->label, sizeof n->label, s->label);
+    str::copy(n->label, s->label, sizeof n->label);
     bool self = (st.flags & RSS_SELF) || !st.program[0];
-    str_copy(n->program, sizeof n->program, self ? s->program : st.program);
+    str::copy(n->program, self ? s->program : st.program, sizeof n->program);
     if (st.args_len) {
-        mem_copy(n->args, st.args, st.args_len);
+        str::mem_copy(n->args, st.args, st.args_len);
         n->args_len = st.args_len;
     } else {
-        mem_copy(n->args, s->args, sizeof n->args);
+        str::mem_copy(n->args, s->args, sizeof n->args);
         n->args_len = s->args_len;
     }
-    str_copy(n->script, sizeof n->script, st.script[0] ? st.script : s->script);
+    str::copy(n->script, st.script[0] ? st.script : s->script, sizeof n->script);
     n->conf = (st.flags & RSS_HAS_CONF) ? st.conf : s->conf;
     n->period = st.period >= 0 ? st.period : s->period;
     n->restarts = s->restarts;
@@ -862,12 +862,12 @@ int Manager::list(rs_list_entry* out, int max) const {
         if (n == max) break;
         rs_list_entry& e = out[n++];
         e = rs_list_entry{};
-        str_copy(e.label, sizeof e.label, s.label);
+        str::copy(e.label, s.label, sizeof e.label);
         e.endpoint = s.endpoint;
         e.restarts = s.restarts;
         e.flags = s.flags;
         e.period = s.period;
-        str_copy(e.program, sizeof e.program, s.program);
+        str::copy(e.program, s.program, sizeof e.program);
     }
     return n;
 }

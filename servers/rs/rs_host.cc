@@ -5,7 +5,8 @@
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/format.h"
-#include "umk/priv.h"
+#include "umk/priv_flags.h"
+#include "umk/proc_flags.h"
 #include "umklib/ds.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
@@ -57,14 +58,13 @@ int SysHost::priv_id(endpoint_t ep) {
     int r = sys_getinfo(GET_PROCTAB, proctab, sizeof proctab);
     if (r != OK) return r;
     for (const proc_info& p : proctab)
-        if (p.endpoint == ep && !(p.rts_flags & 0x01u)) return p.priv_id;  // 0x01: RTS_SLOT_FREE
+        if (p.endpoint == ep && !(p.rts_flags & RTS_SLOT_FREE)) return p.priv_id;
     return -ESRCH;
 }
 
 bool SysHost::started(endpoint_t ep) {
-    constexpr std::uint32_t MF_STARTED_ = 0x4000;  // umk/proc.h (which needs the arch's ArchProc)
     proc_info pi{};
-    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && (pi.misc_flags & MF_STARTED_);
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && (pi.misc_flags & MF_STARTED);
 }
 
 namespace {
@@ -126,10 +126,9 @@ int SysHost::copy_to(endpoint_t granter, int grant, std::size_t offset, const vo
 }
 
 bool SysHost::receiving(endpoint_t ep) {
-    constexpr std::uint32_t RTS_RECEIVING_ = 0x08, RTS_SIG_PENDING_ = 0x20, RTS_SIGNALED_ = 0x10;
     proc_info pi{};
     return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && pi.endpoint == ep &&
-           (pi.rts_flags & RTS_RECEIVING_) && !(pi.rts_flags & (RTS_SIG_PENDING_ | RTS_SIGNALED_));
+           (pi.rts_flags & RTS_RECEIVING) && !(pi.rts_flags & (RTS_SIG_PENDING | RTS_SIGNALED));
 }
 
 int SysHost::send_lu_prepare(endpoint_t ep, int state, int maxtime) {
@@ -182,7 +181,7 @@ int SysHost::spawn_user(const char* block, std::size_t len, endpoint_t* ep) {
 bool SysHost::running(endpoint_t ep) {
     proc_info pi{};
     return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == OK && pi.endpoint == ep &&
-           !(pi.rts_flags & 0x01u);  // RTS_SLOT_FREE
+           !(pi.rts_flags & RTS_SLOT_FREE);
 }
 
 // The script is gone, so PM holds it as a zombie: PM_WAIT is answered at once.

@@ -8,7 +8,7 @@
 // itself after the usual backoff, so a broken script never leaves a service
 // dead for good.
 #include "manager.h"
-#include "rs_str.h"
+#include "umk/str.h"
 #include "umk/err.h"
 #include "umk/sig.h"
 #include "umklib/rs_proto.h"
@@ -18,9 +18,9 @@ namespace {
 
 // Appends s and its NUL to the argument block; false if it does not fit.
 bool put_arg(char* block, std::size_t size, std::size_t* len, const char* s) {
-    std::size_t n = str_len(s) + 1;
+    std::size_t n = str::len(s) + 1;
     if (*len + n > size) return false;
-    mem_copy(block + *len, s, n);
+    str::mem_copy(block + *len, s, n);
     *len += n;
     return true;
 }
@@ -73,13 +73,13 @@ Script* Manager::script_of(endpoint_t ep) {
 
 const Script* Manager::script_for(const char* label) const {
     for (const Script& sc : scripts_)
-        if (sc.active && str_eq(sc.label, label)) return &sc;
+        if (sc.active && str::eq(sc.label, label)) return &sc;
     return nullptr;
 }
 
 Service* Manager::awaiting_script(const char* label) {
     for (Service& s : table_)
-        if ((s.flags & RS_IN_USE) && (s.flags & RS_SCRIPT_RUNNING) && str_eq(s.label, label))
+        if ((s.flags & RS_IN_USE) && (s.flags & RS_SCRIPT_RUNNING) && str::eq(s.label, label))
             return &s;
     return nullptr;
 }
@@ -89,7 +89,7 @@ Service* Manager::awaiting_script(const char* label) {
 int Manager::check_caller(const Request& rq) {
     if (const Script* sc = script_of(rq.caller)) {
         bool allowed = rq.type == RS_REFRESH || rq.type == RS_RESTART || rq.type == RS_DOWN;
-        if (allowed && rq.label && str_eq(rq.label, sc->label)) return OK;
+        if (allowed && rq.label && str::eq(rq.label, sc->label)) return OK;
         logf("RS: recovery script %d of '%s' may not ask for %s%s%s: EPERM", rq.caller, sc->label,
              type_name(rq.type), rq.label ? " of " : "", rq.label ? rq.label : "");
         return -EPERM;
@@ -134,8 +134,8 @@ bool Manager::run_script(Service& dead) {
     sc->active = true;
     sc->dead = &dead;
     sc->endpoint = ep;
-    str_copy(sc->label, sizeof sc->label, dead.label);
-    str_copy(sc->program, sizeof sc->program, dead.script);
+    str::copy(sc->label, dead.label, sizeof sc->label);
+    str::copy(sc->program, dead.script, sizeof sc->program);
     sc->deadline = host_->now() + RS_SCRIPT_T;
     dead.flags |= RS_SCRIPT_RUNNING;
     logf("RS: service '%s' %s: running its recovery script '%s' (endpoint %d, restarts %d)",

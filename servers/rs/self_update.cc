@@ -27,7 +27,7 @@
 #include <cstddef>
 
 #include "manager.h"
-#include "rs_str.h"
+#include "umk/str.h"
 #include "umk/err.h"
 #include "umk/sig.h"
 #include "umklib/sef.h"

@@ -1,6 +1,7 @@
 // VM (MINIX servers/vm): on the Linux host, the bookkeeping of process
 // memory images and the VM step of a live update (VM_RS_UPDATE).
 #include "umk/err.h"
+#include "umk/proc_flags.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/sef.h"
@@ -20,7 +21,7 @@ void learn_processes() {
         return;
     }
     for (const proc_info& p : table) {
-        if (p.slot >= 0 && !(p.rts_flags & 0x1 /* RTS_SLOT_FREE */))
+        if (p.slot >= 0 && !(p.rts_flags & RTS_SLOT_FREE))
             vm::vm_learn(p.endpoint, p.name);
     }
 }

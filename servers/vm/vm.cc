@@ -2,7 +2,7 @@
 
 #include "umk/endpoint.h"
 #include "umk/err.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/log.h"
 #include "umklib/syslib.h"
 #include "umklib/vm_proto.h"

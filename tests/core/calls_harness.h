@@ -27,16 +27,21 @@ inline int kc(Proc& p, int call, message m = {}, message* reply = nullptr) {
 }
 
 // ---- A small system with signal managers ----
-// slot 0 "rs": its own manager, all privileges
-// slot 1 "pm": managed by rs, all privileges
-// slot 2 "svc": a system process managed by rs
-// slot 3 "svc2": another one
+// slot 0 "pm": managed by rs, all privileges (PM_PROC_NR: the kernel
+//        finds the user processes' manager by this slot)
+// slot 1 "vfs": managed by rs, all privileges (VFS_PROC_NR: only this
+//        slot may make magic grants)
+// slot 2 "rs": its own manager, all privileges (RS_PROC_NR)
+// slot 3 "svc": a system process managed by rs
+// slot 4 "svc2": another one
 // slot 11 "user": a user process (shared user record, manager pm), runnable
-inline constexpr proc_nr_t RS = 0, PM = 1, SVC = 2, SVC2 = 3, USER = 11;
+inline constexpr proc_nr_t PM = PM_PROC_NR, VFS = VFS_PROC_NR, RS = RS_PROC_NR, SVC = 3, SVC2 = 4,
+                           USER = 11;
 
 inline void boot_managed() {
-    boot({{RS, "rs", true, sys_priv(SELF)},
-          {PM, "pm", true, sys_priv(RS)},
+    boot({{PM, "pm", true, sys_priv(RS)},
+          {VFS, "vfs", true, sys_priv(RS)},
+          {RS, "rs", true, sys_priv(SELF)},
           {SVC, "svc", true, sys_priv(RS)},
           {SVC2, "svc2", true, sys_priv(RS)},
           {USER, "user", false}});

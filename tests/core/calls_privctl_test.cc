@@ -155,7 +155,7 @@ TEST(CallsPrivctl, AllowNeedsARecord) {
 
 TEST(CallsPrivctl, SetUserSharesTheRecordAndManager) {
     boot_with_new();
-    // Without an argument: the process named "pm" becomes the user manager.
+    // Without an argument: the process in PM's slot becomes the user manager.
     EXPECT_EQ(privctl(proc(RS), ep(NEW), SYS_PRIV_SET_USER), OK);
     EXPECT_EQ(proc(NEW).p_priv, user_priv());
     EXPECT_EQ(user_priv()->s_sig_mgr, ep(PM));

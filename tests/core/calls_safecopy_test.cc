@@ -68,7 +68,7 @@ class SafecopyTest : public ::testing::Test {
   protected:
     void SetUp() override {
         boot_managed();
-        for (proc_nr_t s : {SVC, PM, RS})
+        for (proc_nr_t s : {SVC, VFS, RS})
             ASSERT_EQ(setgrant(proc(s), mem_addr(TABLE), ENTRIES), OK);
         write_mem(proc(SVC), mem_addr(0x800), "hello, granted world", 21);
     }
@@ -115,11 +115,11 @@ TEST_F(SafecopyTest, LargeCopiesGoThroughInChunks) {
 TEST_F(SafecopyTest, AnyGrantee) {
     put_grant(granter(), 0, direct(ANY, mem_addr(0x800), 5, CPF_READ));
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), OK);
-    EXPECT_EQ(safecopy(proc(PM), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), OK);
+    EXPECT_EQ(safecopy(proc(VFS), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), OK);
 }
 
 TEST_F(SafecopyTest, WrongGranteeIsEperm) {
-    put_grant(granter(), 0, direct(ep(PM), mem_addr(0x800), 21, CPF_READ));
+    put_grant(granter(), 0, direct(ep(VFS), mem_addr(0x800), 21, CPF_READ));
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 5), -EPERM);
 }
 
@@ -183,99 +183,99 @@ TEST_F(SafecopyTest, BadIdsAndGranters) {
 }
 
 TEST_F(SafecopyTest, IndirectGrant) {
-    // SVC lets PM read; PM passes the right on to SVC2.
-    put_grant(proc(SVC), 3, direct(ep(PM), mem_addr(0x800), 21, CPF_READ));
-    put_grant(proc(PM), 4, indirect(ep(SVC2), ep(SVC), 3));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 4, 0, mem_addr(0x200), 5), OK);
+    // SVC lets VFS read; VFS passes the right on to SVC2.
+    put_grant(proc(SVC), 3, direct(ep(VFS), mem_addr(0x800), 21, CPF_READ));
+    put_grant(proc(VFS), 4, indirect(ep(SVC2), ep(SVC), 3));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 4, 0, mem_addr(0x200), 5), OK);
     EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 5), "hello");
     // The indirect grant is not for RS.
-    EXPECT_EQ(safecopy(proc(RS), SYS_SAFECOPYFROM, ep(PM), 4, 0, mem_addr(0x200), 5), -EPERM);
-    // The direct grant is not for PM: PM cannot pass on what it does not have.
+    EXPECT_EQ(safecopy(proc(RS), SYS_SAFECOPYFROM, ep(VFS), 4, 0, mem_addr(0x200), 5), -EPERM);
+    // The direct grant is not for VFS: VFS cannot pass on what it does not have.
     put_grant(proc(SVC), 3, direct(ep(RS), mem_addr(0x800), 21, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 4, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 4, 0, mem_addr(0x200), 5), -EPERM);
 }
 
 TEST_F(SafecopyTest, IndirectChainDepthAndLoop) {
-    // PM's entries 0..4 each point to the next one; entry 5 is direct.
-    for (int i = 0; i < 5; ++i) put_grant(proc(PM), i, indirect(ANY, ep(PM), i + 1));
-    write_mem(proc(PM), mem_addr(0x900), "chain", 5);
-    put_grant(proc(PM), 5, direct(ANY, mem_addr(0x900), 5, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), OK);
+    // VFS's entries 0..4 each point to the next one; entry 5 is direct.
+    for (int i = 0; i < 5; ++i) put_grant(proc(VFS), i, indirect(ANY, ep(VFS), i + 1));
+    write_mem(proc(VFS), mem_addr(0x900), "chain", 5);
+    put_grant(proc(VFS), 5, direct(ANY, mem_addr(0x900), 5, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), OK);
     EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 5), "chain");
     // One more level is too deep.
-    put_grant(proc(PM), 5, indirect(ANY, ep(PM), 6));
-    put_grant(proc(PM), 6, direct(ANY, mem_addr(0x900), 5, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -ELOOP);
+    put_grant(proc(VFS), 5, indirect(ANY, ep(VFS), 6));
+    put_grant(proc(VFS), 6, direct(ANY, mem_addr(0x900), 5, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), -ELOOP);
     // A grant that points at itself.
-    put_grant(proc(PM), 7, indirect(ANY, ep(PM), 7));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 7, 0, mem_addr(0x200), 5), -ELOOP);
+    put_grant(proc(VFS), 7, indirect(ANY, ep(VFS), 7));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 7, 0, mem_addr(0x200), 5), -ELOOP);
 }
 
 TEST_F(SafecopyTest, MagicGrantOfSlotOneReachesAnotherProcess) {
-    static_assert(endpoint_slot(VFS_PROC_NR) == PM, "the harness's slot 1 plays VFS");
+    static_assert(endpoint_slot(VFS_PROC_NR) == VFS, "the harness's VFS is in VFS's slot");
     write_mem(proc(USER), mem_addr(0xa00), "user buffer", 11);
     // VFS (slot 1) lets SVC2 (a driver) read and write USER's buffer.
-    put_grant(proc(PM), 2, magic(ep(SVC2), ep(USER), mem_addr(0xa00), 11, CPF_READ | CPF_WRITE));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 2, 5, mem_addr(0x200), 6), OK);
+    put_grant(proc(VFS), 2, magic(ep(SVC2), ep(USER), mem_addr(0xa00), 11, CPF_READ | CPF_WRITE));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 2, 5, mem_addr(0x200), 6), OK);
     EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 6), "buffer");
     write_mem(grantee(), mem_addr(0x300), "USER", 4);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(PM), 2, 0, mem_addr(0x300), 4), OK);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(VFS), 2, 0, mem_addr(0x300), 4), OK);
     EXPECT_EQ(read_str(proc(USER), mem_addr(0xa00), 11), "USER buffer");
     // VFS itself may be the grantee (devman copying pipe data).
-    put_grant(proc(PM), 3, magic(ep(PM), ep(USER), mem_addr(0xa00), 11, CPF_READ));
-    EXPECT_EQ(safecopy(proc(PM), SYS_SAFECOPYFROM, SELF, 3, 0, mem_addr(0x200), 4), OK);
-    EXPECT_EQ(read_str(proc(PM), mem_addr(0x200), 4), "USER");
+    put_grant(proc(VFS), 3, magic(ep(VFS), ep(USER), mem_addr(0xa00), 11, CPF_READ));
+    EXPECT_EQ(safecopy(proc(VFS), SYS_SAFECOPYFROM, SELF, 3, 0, mem_addr(0x200), 4), OK);
+    EXPECT_EQ(read_str(proc(VFS), mem_addr(0x200), 4), "USER");
 }
 
 TEST_F(SafecopyTest, MagicGrantChecksLikeADirectOne) {
-    put_grant(proc(PM), 0, magic(ep(SVC2), ep(SVC), mem_addr(0x800), 21, CPF_READ));
-    EXPECT_EQ(safecopy(proc(RS), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 20, mem_addr(0x200), 2), -EPERM);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), OK);
+    put_grant(proc(VFS), 0, magic(ep(SVC2), ep(SVC), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(proc(RS), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYTO, ep(VFS), 0, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 20, mem_addr(0x200), 2), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), OK);
     EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 5), "hello");
 }
 
 TEST_F(SafecopyTest, MagicGrantOutsideSlotOneIsEperm) {
-    // SVC is not VFS: its "magic" grant for PM's memory is refused.
-    write_mem(proc(PM), mem_addr(0x900), "secret", 6);
-    put_grant(proc(SVC), 0, magic(ep(SVC2), ep(PM), mem_addr(0x900), 6, CPF_READ));
+    // SVC is not VFS: its "magic" grant for VFS's memory is refused.
+    write_mem(proc(VFS), mem_addr(0x900), "secret", 6);
+    put_grant(proc(SVC), 0, magic(ep(SVC2), ep(VFS), mem_addr(0x900), 6, CPF_READ));
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 0, 0, mem_addr(0x200), 6), -EPERM);
     EXPECT_NE(read_str(grantee(), mem_addr(0x200), 6), "secret");
 }
 
 TEST_F(SafecopyTest, MagicGrantForADeadOrKernelProcessIsEperm) {
-    put_grant(proc(PM), 0, magic(ep(SVC2), make_endpoint(3, SVC), mem_addr(0x800), 21, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
-    put_grant(proc(PM), 0, magic(ep(SVC2), SYSTEM, mem_addr(0x800), 21, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    put_grant(proc(VFS), 0, magic(ep(SVC2), make_endpoint(3, SVC), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), -EPERM);
+    put_grant(proc(VFS), 0, magic(ep(SVC2), SYSTEM, mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), -EPERM);
     // The owner exists, then its slot is cleared.
-    put_grant(proc(PM), 0, magic(ep(SVC2), ep(USER), mem_addr(0x800), 21, CPF_READ));
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), OK);
+    put_grant(proc(VFS), 0, magic(ep(SVC2), ep(USER), mem_addr(0x800), 21, CPF_READ));
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), OK);
     message m{};
     m.PR_ENDPT = ep(USER);
     ASSERT_EQ(kc(proc(RS), SYS_CLEAR, m), OK);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 5), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 5), -EPERM);
 }
 
 TEST_F(SafecopyTest, IndirectGrantMayEndInAMagicOne) {
     // VFS grants driver SVC the user's buffer; SVC passes it on to SVC2.
     write_mem(proc(USER), mem_addr(0xa00), "passed on", 9);
-    put_grant(proc(PM), 1, magic(ep(SVC), ep(USER), mem_addr(0xa00), 9, CPF_READ));
-    put_grant(proc(SVC), 2, indirect(ep(SVC2), ep(PM), 1));
+    put_grant(proc(VFS), 1, magic(ep(SVC), ep(USER), mem_addr(0xa00), 9, CPF_READ));
+    put_grant(proc(SVC), 2, indirect(ep(SVC2), ep(VFS), 1));
     EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(SVC), 2, 0, mem_addr(0x200), 9), OK);
     EXPECT_EQ(read_str(grantee(), mem_addr(0x200), 9), "passed on");
     // The magic grant is for SVC, not for SVC2 directly.
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 1, 0, mem_addr(0x200), 9), -EPERM);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 1, 0, mem_addr(0x200), 9), -EPERM);
 }
 
 TEST_F(SafecopyTest, RevokedMagicGrantIsEperm) {
     cp_grant_t g = magic(ep(SVC2), ep(USER), mem_addr(0x800), 8, CPF_READ);
-    put_grant(proc(PM), 0, g);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 8), OK);
+    put_grant(proc(VFS), 0, g);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 8), OK);
     g.cp_flags &= ~CPF_VALID;
-    put_grant(proc(PM), 0, g);
-    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(PM), 0, 0, mem_addr(0x200), 8), -EPERM);
+    put_grant(proc(VFS), 0, g);
+    EXPECT_EQ(safecopy(grantee(), SYS_SAFECOPYFROM, ep(VFS), 0, 0, mem_addr(0x200), 8), -EPERM);
 }
 
 TEST_F(SafecopyTest, FaultsPropagate) {

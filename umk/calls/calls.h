@@ -9,10 +9,10 @@
 
 #include "../arch.h"
 #include "../core.h"
-#include "../err.h"
+#include "umk/err.h"
 #include "../kernel.h"
 #include "../proc.h"
-#include "../types.h"
+#include "umk/types.h"
 
 namespace umk {
 

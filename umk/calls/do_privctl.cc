@@ -23,13 +23,13 @@
 //                      The user processes' signal manager is a property of
 //                      that shared record: a priv_args argument sets it (its
 //                      sig_mgr: NONE or a live endpoint); without one, if
-//                      the record has no manager yet, the process named "pm"
-//                      becomes it when there is one.
+//                      the record has no manager yet, the process in PM's
+//                      slot (PM_PROC_NR) becomes it when there is one.
 // Send masks stay symmetric as in MINIX: allowing A to send to B also lets B
 // send to A (unless B may only RECEIVE); a bit never names an unused id or
 // the process itself. The ADD_IO/ADD_MEM/ADD_IRQ/QUERY_MEM requests are not
 // implemented (EINVAL).
-#include "../priv_args.h"
+#include "umk/priv_args.h"
 #include "calls.h"
 
 namespace umk {
@@ -175,14 +175,10 @@ int set_user(Proc& caller, Proc& p, vir_bytes arg_ptr) {
         if (a.sig_mgr != NONE && !endpoint_lookup(a.sig_mgr)) return -EINVAL;
         mgr = a.sig_mgr;
     } else if (mgr == NONE) {
-        for (proc_nr_t s = 0; s < NR_PROCS; ++s) {
-            const Proc& q = *proc_addr(s);
-            const char* n = q.p_name;
-            if (!proc_is_free(q) && n[0] == 'p' && n[1] == 'm' && n[2] == '\0') {
-                mgr = q.p_endpoint;
-                break;
-            }
-        }
+        // PM manages user processes; it is found by its boot slot, as MINIX
+        // does (PM_PROC_NR), never by a name a process could choose.
+        const Proc& pm = *proc_addr(PM_PROC_NR);
+        if (!proc_is_free(pm)) mgr = pm.p_endpoint;
     }
 
     if (own_priv(p)) release_priv(*priv(p));

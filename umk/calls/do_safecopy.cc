@@ -19,7 +19,7 @@
 //
 // Grants are read from the granter's memory at every call (never cached):
 // revoking a grant takes effect for the next copy.
-#include "../com.h"
+#include "umk/com.h"
 #include "calls.h"
 
 namespace umk {

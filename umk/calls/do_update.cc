@@ -23,7 +23,7 @@
 // s_alarm_timer. Everything else travels with the image. ipc_fix_after_swap
 // then keeps the queued IPC with the endpoint. A second update of the same
 // pair restores the original arrangement exactly (rollback).
-#include "../com.h"
+#include "umk/com.h"
 #include "calls.h"
 
 namespace umk {

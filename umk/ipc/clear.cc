@@ -1,6 +1,6 @@
 // ipc_clear_proc: a process is going away; nobody may stay blocked on it and
 // it may stay in no queue (MINIX clear_endpoint's IPC part).
-#include "../err.h"
+#include "umk/err.h"
 #include "ipc_internal.h"
 
 namespace umk {

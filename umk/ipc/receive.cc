@@ -1,7 +1,7 @@
 // RECEIVE (and the receive half of SENDREC): take, in this order, a pending
 // notification, a blocked sender from the caller queue, a message from a
 // SENDA table; or block until one comes (MINIX mini_receive).
-#include "../err.h"
+#include "umk/err.h"
 #include "ipc_internal.h"
 
 namespace umk {

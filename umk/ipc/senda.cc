@@ -7,7 +7,7 @@
 // table we cannot write back to is never delivered from, so nothing is
 // delivered twice.
 #include "../arch.h"
-#include "../err.h"
+#include "umk/err.h"
 #include "../kernel.h"
 #include "ipc_internal.h"
 

@@ -19,9 +19,6 @@
 
 namespace umk {
 
-// devman is a boot process in MINIX VFS's slot (1, generation 0).
-inline constexpr endpoint_t DEVMAN_PROC_NR = 1;
-
 inline constexpr const char* DEV_DS_PREFIX = "dev.";     // DS key prefix of an announcement
 inline constexpr const char* DEV_PATH_PREFIX = "/dev/";  // device names
 

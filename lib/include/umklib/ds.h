@@ -15,9 +15,6 @@
 
 namespace umk {
 
-// DS is a boot process (MINIX slot 6, generation 0): its endpoint is fixed.
-inline constexpr endpoint_t DS_PROC_NR = 6;
-
 // ---- Requests (m_type) ----
 inline constexpr int DS_RQ_BASE = 0x800;
 inline constexpr int DS_PUBLISH = DS_RQ_BASE + 0;

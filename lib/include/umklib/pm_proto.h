@@ -15,9 +15,6 @@
 
 namespace umk {
 
-// PM is a boot process (MINIX slot 0, generation 0).
-inline constexpr endpoint_t PM_PROC_NR = 0;
-
 inline constexpr int PM_EXIT = 1;        // status; no reply: the caller is gone
 inline constexpr int PM_WAIT = 7;        // wait for a child to exit
 inline constexpr int PM_GETPID = 20;     // reply m_type: the caller's pid (user processes)

@@ -6,10 +6,6 @@
 
 namespace umk {
 
-// RS runs in boot slot 2 (MINIX RS_PROC_NR) with generation 0, so its
-// endpoint is 2; a live update of RS keeps it.
-inline constexpr endpoint_t RS_PROC_NR = 2;
-
 inline constexpr int RS_RQ_BASE = 0x700;
 inline constexpr int RS_UP = RS_RQ_BASE + 0;
 inline constexpr int RS_DOWN = RS_RQ_BASE + 1;

@@ -11,9 +11,6 @@
 
 namespace umk {
 
-// VM is a boot process (MINIX slot 8, generation 0).
-inline constexpr endpoint_t VM_PROC_NR = 8;
-
 inline constexpr int VM_RQ_BASE = 0xC00;
 // umk: the record VM keeps for one process (reply fields below).
 inline constexpr int VM_PROC_INFO = VM_RQ_BASE + 40;

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "st_util.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/ds.h"
 
 namespace {

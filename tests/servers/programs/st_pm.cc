@@ -8,7 +8,7 @@
 
 #include "st_util.h"
 #include "umk/sig.h"
-#include "umkds/str.h"
+#include "umk/str.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
 #include "umklib/pm_proto.h"

@@ -3,8 +3,9 @@
 // MINIX (include/minix/com.h, include/minix/ipc.h) unless a comment says why not.
 #pragma once
 
-#include "endpoint.h"
-#include "types.h"
+#include "umk/endpoint.h"
+#include "umk/slots.h"
+#include "umk/types.h"
 
 namespace umk {
 
@@ -200,9 +201,5 @@ struct cp_grant_t {
 };
 static_assert(sizeof(cp_grant_t) == 32, "one cp_grant_t layout on every arch");
 
-// Magic grants (CPF_MAGIC) describe memory of another process (cp_from) and
-// only MINIX's VFS may make them: the process in boot slot 1, devman on umk
-// (umklib/dev_proto.h DEVMAN_PROC_NR). The kernel checks the granter's slot.
-inline constexpr endpoint_t VFS_PROC_NR = 1;
 
 }  // namespace umk

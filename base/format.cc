@@ -1,6 +1,6 @@
 // A freestanding printf subset (see format.h). The kernel's kprintf, which
 // uses it, is in kmess.cc.
-#include "format.h"
+#include "umk/format.h"
 
 #include <cstdint>
 

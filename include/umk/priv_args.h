@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "config.h"
-#include "types.h"
+#include "umk/config.h"
+#include "umk/types.h"
 
 namespace umk {
 

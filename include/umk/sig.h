@@ -6,7 +6,9 @@
 // travel from the kernel to a signal manager, live above the regular range.
 #pragma once
 
-#include "types.h"
+#include "umk/names.h"
+
+#include "umk/types.h"
 
 #ifndef SIGHUP
 #define SIGHUP 1
@@ -97,6 +99,5 @@ constexpr bool sig_is_lethal(int sig) {
            sig == SIGSYS || sig == SIGTRAP;
 }
 
-const char* sig_name(int sig);
 
 }  // namespace umk

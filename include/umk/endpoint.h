@@ -3,8 +3,8 @@
 // reaching the newcomer. Encoding as in MINIX include/minix/endpoint.h.
 #pragma once
 
-#include "config.h"
-#include "types.h"
+#include "umk/config.h"
+#include "umk/types.h"
 
 namespace umk {
 

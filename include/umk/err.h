@@ -7,6 +7,8 @@
 // value for the same reason (MINIX 3.1.6 used 41, later MINIX 200).
 #pragma once
 
+#include "umk/names.h"
+
 #define UMK_DEFINE_ERRNO(name, value) static_assert(name == value, #name " must be " #value)
 
 #ifndef EPERM
@@ -122,7 +124,4 @@ UMK_DEFINE_ERRNO(ERESTART, 85);
 namespace umk {
 inline constexpr int OK = 0;
 
-// A name for an error number, for logs and tools ("EDEADSRCDST"). Accepts the
-// positive or the negated form; unknown numbers give "E?".
-const char* errno_name(int err);
 }  // namespace umk

@@ -1,8 +1,51 @@
-// Names of error numbers and signals, for logs and tools.
-#include "err.h"
-#include "sig.h"
+// Names of error numbers, signals and kernel calls, for logs, tools and
+// the system.conf parser.
+#include "umk/names.h"
+
+#include "umk/com.h"
+#include "umk/err.h"
+#include "umk/sig.h"
+#include "umk/str.h"
 
 namespace umk {
+namespace {
+
+// Kernel call names, by offset from KERNEL_CALL (MINIX seed names, plus
+// umk's SPAWN). Offsets with no name are unused.
+struct CallName {
+    const char* name;
+    int offset;
+};
+constexpr CallName kCalls[] = {
+    {"FORK", 0},         {"EXEC", 1},         {"CLEAR", 2},       {"NICE", 3},
+    {"PRIVCTL", 4},      {"TRACE", 5},        {"KILL", 6},        {"GETKSIG", 7},
+    {"ENDKSIG", 8},      {"SIGSEND", 9},      {"SIGRETURN", 10},  {"NEWMAP", 11},
+    {"SEGCTL", 12},      {"MEMSET", 13},      {"UMAP", 14},       {"VIRCOPY", 15},
+    {"PHYSCOPY", 16},    {"IRQCTL", 19},      {"INT86", 20},      {"DEVIO", 21},
+    {"SDEVIO", 22},      {"VDEVIO", 23},      {"SETALARM", 24},   {"TIMES", 25},
+    {"GETINFO", 26},     {"ABORT", 27},       {"IOPENABLE", 28},  {"SAFECOPYFROM", 31},
+    {"SAFECOPYTO", 32},  {"VSAFECOPY", 33},   {"SETGRANT", 34},   {"READBIOS", 35},
+    {"SPROF", 36},       {"CPROF", 37},       {"PROFBUF", 38},    {"STIME", 39},
+    {"VMCTL", 43},       {"DIAGCTL", 44},     {"SYSCTL", 44},     {"VTIMER", 45},
+    {"RUNCTL", 46},      {"SAFEMAP", 47},     {"SAFEREVMAP", 48}, {"SAFEUNMAP", 49},
+    {"GETMCONTEXT", 50}, {"SETMCONTEXT", 51}, {"UPDATE", 52},     {"EXIT", 53},
+    {"SPAWN", 54},
+};
+
+}  // namespace
+
+int kernel_call_by_name(const char* name) {
+    for (const CallName& c : kCalls)
+        if (str::eq(c.name, name)) return c.offset;
+    return -1;
+}
+
+const char* kernel_call_name(int offset) {
+    for (const CallName& c : kCalls)
+        if (c.offset == offset) return c.name;
+    return nullptr;
+}
+
 
 const char* errno_name(int err) {
     switch (err < 0 ? -err : err) {

@@ -1,0 +1,25 @@
+# Freestanding code and the base library, for the host build and the i386
+# image alike (arch-i386/image includes this file too).
+#
+#   umk_freestanding(<target>...)   compile the targets' own sources as
+#       freestanding C++: no host library runtime, no exceptions, no RTTI, no
+#       thread-safe statics (no libc++abi guards). The kernel core, the
+#       service library's neutral part, the servers' request handlers and
+#       the base library use it.
+#   umk_base_library(<target>)      the base library (base/): string
+#       helpers, the formatter, the names of errors, signals and calls. Its
+#       include directory is the public ABI (include/), so linking it is how
+#       a target sees "umk/....h".
+function(umk_freestanding)
+  foreach(t ${ARGN})
+    target_compile_options(${t} PRIVATE -ffreestanding -fno-exceptions -fno-rtti
+                           -fno-threadsafe-statics)
+  endforeach()
+endfunction()
+
+function(umk_base_library target)
+  file(GLOB _base_sources CONFIGURE_DEPENDS ${umk_SOURCE_DIR}/base/*.cc)
+  add_library(${target} STATIC ${_base_sources})
+  target_include_directories(${target} PUBLIC ${umk_SOURCE_DIR}/include)
+  umk_freestanding(${target})
+endfunction()
