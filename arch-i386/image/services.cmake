@@ -14,7 +14,7 @@ file(GLOB _lib_i386 CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/lib/arch-i386/*.cc
      ${UMK_SOURCE_DIR}/arch-i386/common/*.cc)
 add_library(umk_service_i386 STATIC ${_lib_neutral} ${_lib_i386})
 target_include_directories(umk_service_i386
-  PUBLIC ${UMK_SOURCE_DIR}/lib/include ${ARCH_DIR}/include
+  PUBLIC ${UMK_SOURCE_DIR}/lib/include
   PRIVATE ${UMK_SOURCE_DIR}/lib)
 target_link_libraries(umk_service_i386 PUBLIC umk_base_i386)
 

@@ -8,7 +8,7 @@
 #include "machine.h"
 #include "umk/arch.h"
 #include "umk/err.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 
 extern "C" void* memcpy(void*, const void*, std::size_t);
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "machine.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 
 extern "C" const std::uint32_t trap_stubs[256];
 extern "C" char kernel_stack_top[];

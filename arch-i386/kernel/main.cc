@@ -4,7 +4,7 @@
 #include "umk/arch.h"
 #include "umk/config.h"
 #include "umk/kernel.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 #include "x86.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info_addr) {

@@ -8,7 +8,7 @@
 #include "machine.h"
 #include "umk/arch.h"
 #include "umk/kernel.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 #include "x86.h"
 
 extern "C" char __kernel_start[];

@@ -6,7 +6,7 @@
 #include "umk/arch.h"
 #include "umk/err.h"
 #include "umk/kernel.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 
 namespace umk::i386 {
 namespace {

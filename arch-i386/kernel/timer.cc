@@ -2,7 +2,7 @@
 // (channel 0 at umk::HZ for the clock, channel 2 once to calibrate the
 // TSC), and the TSC as the kernel's fine clock for measurements.
 #include "machine.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 #include "x86.h"
 
 namespace umk::i386 {

@@ -12,7 +12,7 @@
 #include "umk/err.h"
 #include "umk/kernel.h"
 #include "umk/sig.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 #include "x86.h"
 
 namespace umk::i386 {

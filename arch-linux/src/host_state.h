@@ -16,7 +16,7 @@
 #include "umk/proc.h"
 #include "umk_linux/host.h"
 #include "umk_linux/kernel_slot.h"
-#include "umk_linux/slot_page.h"
+#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 

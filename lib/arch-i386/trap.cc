@@ -8,7 +8,7 @@
 #include "umklib/trap.h"
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 
 namespace umk {
 namespace {

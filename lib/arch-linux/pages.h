@@ -2,7 +2,7 @@
 // mapped by startup.cc before any service code runs.
 #pragma once
 
-#include "umk_linux/slot_page.h"
+#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 

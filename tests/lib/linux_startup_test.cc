@@ -20,7 +20,7 @@
 
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk_linux/slot_page.h"
+#include "umk/arch/linux.h"
 
 using umk::linux_host::KernelPage;
 using umk::linux_host::SlotPage;

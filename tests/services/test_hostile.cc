@@ -10,7 +10,7 @@
 #include <cstdlib>
 
 #include "svc_util.h"
-#include "umk_linux/slot_page.h"
+#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 extern SlotPage* slot_page;  // mapped by the service library's startup

@@ -20,7 +20,7 @@
 
 #include "umk/types.h"
 #include "umk_linux/boot_config.h"
-#include "umk_linux/slot_page.h"
+#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 

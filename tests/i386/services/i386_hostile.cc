@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "svc_util.h"
-#include "umk_i386/abi.h"
+#include "umk/arch/i386.h"
 #include "umklib/trap.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// The i386 ABI between the kernel and ring-3 services: address space
+// The i386 trap ABI between the kernel and ring-3 services: address space
 // layout, trap vectors and registers, and the read-only info page. Shared
 // by arch-i386/kernel and lib/arch-i386 (the services' side of the traps).
 #pragma once
