@@ -46,7 +46,6 @@ const char* kernel_call_name(int offset) {
     return nullptr;
 }
 
-
 const char* errno_name(int err) {
     switch (err < 0 ? -err : err) {
         case OK:

@@ -2,9 +2,9 @@
 // (MINIX kernel/main.c), and let the privileged boot processes run.
 #include "arch.h"
 #include "core.h"
-#include "umk/err.h"
 #include "kernel.h"
 #include "proc.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace {

@@ -10,16 +10,16 @@ namespace umk {
 // without `sys` start with RTS_NO_PRIV and wait for PRIVCTL from their
 // parent (RS), as in MINIX; the kernel tasks are set up by kernel_init itself.
 struct BootPriv {
-    std::uint32_t flags;          // s_flags (SYS_PROC ...)
-    std::uint32_t trap_mask;      // allowed IPC traps
-    bool ipc_to_all;              // may send to every privilege id (else none; use PRIVCTL)
-    bool all_calls;               // may make every kernel call (else the basic set)
-    endpoint_t sig_mgr;           // signal manager (SELF resolves to the process itself)
+    std::uint32_t flags;      // s_flags (SYS_PROC ...)
+    std::uint32_t trap_mask;  // allowed IPC traps
+    bool ipc_to_all;          // may send to every privilege id (else none; use PRIVCTL)
+    bool all_calls;           // may make every kernel call (else the basic set)
+    endpoint_t sig_mgr;       // signal manager (SELF resolves to the process itself)
 };
 struct BootProc {
-    proc_nr_t nr;                 // slot (0 .. NR_PROCS-1)
-    const char* name;             // process name (at most PROC_NAME_LEN-1 chars)
-    bool has_priv;                // false: RTS_NO_PRIV until someone grants privileges
+    proc_nr_t nr;      // slot (0 .. NR_PROCS-1)
+    const char* name;  // process name (at most PROC_NAME_LEN-1 chars)
+    bool has_priv;     // false: RTS_NO_PRIV until someone grants privileges
     BootPriv priv;
 };
 

@@ -23,10 +23,10 @@
 // half-updated state.
 #include "arch.h"
 #include "core.h"
-#include "umk/err.h"
-#include "umk/format.h"
 #include "kernel.h"
 #include "priv.h"
+#include "umk/err.h"
+#include "umk/format.h"
 #include "umk/sig.h"
 
 namespace umk {

@@ -4,10 +4,10 @@
 #pragma once
 
 #include "bitmap.h"
+#include "timer.h"
 #include "umk/com.h"
 #include "umk/config.h"
 #include "umk/priv_flags.h"
-#include "timer.h"
 #include "umk/types.h"
 
 namespace umk {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "arch_proc.h"  // ArchProc: supplied by each arch (and by the unit tests' fake arch)
+#include "priv.h"
 #include "umk/config.h"
 #include "umk/endpoint.h"
 #include "umk/proc_flags.h"
-#include "priv.h"
 #include "umk/types.h"
 
 namespace umk {
@@ -22,31 +22,41 @@ struct Proc {
     std::uint32_t p_misc_flags;
     char p_name[PROC_NAME_LEN];
 
-    endpoint_t p_sendto_e;     // RTS_SENDING: destination
-    endpoint_t p_getfrom_e;    // RTS_RECEIVING: ANY or a specific source
-    message p_sendmsg;         // RTS_SENDING: the message, snapshotted at the trap
-    message p_delivermsg;      // MF_DELIVERMSG: message for the process, copied out by the arch
-    std::int32_t p_retval;     // result of its current trap
+    endpoint_t p_sendto_e;   // RTS_SENDING: destination
+    endpoint_t p_getfrom_e;  // RTS_RECEIVING: ANY or a specific source
+    message p_sendmsg;       // RTS_SENDING: the message, snapshotted at the trap
+    message p_delivermsg;    // MF_DELIVERMSG: message for the process, copied out by the arch
+    std::int32_t p_retval;   // result of its current trap
 
-    Proc* p_caller_q;          // FIFO of processes blocked sending to this one
-    Proc* p_q_link;            // next in the caller queue this one is in
+    Proc* p_caller_q;  // FIFO of processes blocked sending to this one
+    Proc* p_q_link;    // next in the caller queue this one is in
 
-    sigset_t_ p_pending;       // kernel signals waiting for its manager (GETKSIG)
-    endpoint_t p_spawner;      // SYS_SPAWN's caller, told by SIGKSTART (NONE: nobody)
-    clock_t_ p_user_time;      // ticks charged (SYS_TIMES)
+    sigset_t_ p_pending;   // kernel signals waiting for its manager (GETKSIG)
+    endpoint_t p_spawner;  // SYS_SPAWN's caller, told by SIGKSTART (NONE: nobody)
+    clock_t_ p_user_time;  // ticks charged (SYS_TIMES)
 
-    ArchProc p_arch;           // registers / host process / page tables
+    ArchProc p_arch;  // registers / host process / page tables
 };
 
 // Table index = slot + NR_TASKS, as in MINIX.
 extern Proc proc_table[NR_TASKS + NR_PROCS];
 extern Priv priv_table[NR_SYS_PROCS];
 
-inline Proc* proc_addr(proc_nr_t slot) { return &proc_table[slot + NR_TASKS]; }
-inline bool proc_is_runnable(const Proc& p) { return p.p_rts_flags == 0; }
-inline bool proc_is_free(const Proc& p) { return (p.p_rts_flags & RTS_SLOT_FREE) != 0; }
-inline Priv* priv(const Proc& p) { return p.p_priv; }
-inline bool is_sys_proc(const Proc& p) { return p.p_priv && (p.p_priv->s_flags & SYS_PROC); }
+inline Proc* proc_addr(proc_nr_t slot) {
+    return &proc_table[slot + NR_TASKS];
+}
+inline bool proc_is_runnable(const Proc& p) {
+    return p.p_rts_flags == 0;
+}
+inline bool proc_is_free(const Proc& p) {
+    return (p.p_rts_flags & RTS_SLOT_FREE) != 0;
+}
+inline Priv* priv(const Proc& p) {
+    return p.p_priv;
+}
+inline bool is_sys_proc(const Proc& p) {
+    return p.p_priv && (p.p_priv->s_flags & SYS_PROC);
+}
 
 // Set and clear RTS flags. Crossing zero tells the arch (arch::proc_ready /
 // arch::proc_unready); every RTS change goes through these two.

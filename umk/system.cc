@@ -2,8 +2,8 @@
 // number and the caller's call mask, run the handler from the table, and
 // leave the reply for the arch to copy out when the trap completes.
 #include "calls/calls.h"
-#include "umk/com.h"
 #include "kernel.h"
+#include "umk/com.h"
 
 namespace umk {
 namespace {

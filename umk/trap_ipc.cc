@@ -3,8 +3,8 @@
 // fails leaves no trace.
 #include "arch.h"
 #include "core.h"
-#include "umk/err.h"
 #include "kernel.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace {

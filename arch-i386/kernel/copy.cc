@@ -7,8 +7,8 @@
 // SAFECOPY between address spaces safe).
 #include "machine.h"
 #include "umk/arch.h"
-#include "umk/err.h"
 #include "umk/arch/i386.h"
+#include "umk/err.h"
 
 extern "C" void* memcpy(void*, const void*, std::size_t);
 

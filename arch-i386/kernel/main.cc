@@ -2,9 +2,9 @@
 // processes to the core, and run them.
 #include "machine.h"
 #include "umk/arch.h"
+#include "umk/arch/i386.h"
 #include "umk/config.h"
 #include "umk/kernel.h"
-#include "umk/arch/i386.h"
 #include "x86.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info_addr) {

@@ -7,8 +7,8 @@
 // and belong to exactly one address space: no service sees another's pages.
 #include "machine.h"
 #include "umk/arch.h"
-#include "umk/kernel.h"
 #include "umk/arch/i386.h"
+#include "umk/kernel.h"
 #include "x86.h"
 
 extern "C" char __kernel_start[];

@@ -4,9 +4,9 @@
 // line; a failure ends a test boot with ExitCode::FAIL.
 #include "machine.h"
 #include "umk/arch.h"
+#include "umk/arch/i386.h"
 #include "umk/err.h"
 #include "umk/kernel.h"
-#include "umk/arch/i386.h"
 
 namespace umk::i386 {
 namespace {

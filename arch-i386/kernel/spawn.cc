@@ -3,9 +3,9 @@
 // own stack and info page (arch::proc_spawn, arch::proc_destroy).
 #include "machine.h"
 #include "umk/arch.h"
+#include "umk/arch/i386.h"
 #include "umk/err.h"
 #include "umk/kernel.h"
-#include "umk/arch/i386.h"
 
 extern "C" void* memcpy(void*, const void*, std::size_t);
 

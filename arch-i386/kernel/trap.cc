@@ -8,11 +8,11 @@
 // return to the idle loop.
 #include "machine.h"
 #include "umk/arch.h"
+#include "umk/arch/i386.h"
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/kernel.h"
 #include "umk/sig.h"
-#include "umk/arch/i386.h"
 #include "x86.h"
 
 namespace umk::i386 {

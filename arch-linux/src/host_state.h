@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "umk/arch/linux.h"
 #include "umk/proc.h"
 #include "umk_linux/host.h"
 #include "umk_linux/kernel_slot.h"
-#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 

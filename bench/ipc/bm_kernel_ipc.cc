@@ -27,8 +27,8 @@
 #include "services/bench_proto.h"
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk/priv_flags.h"
 #include "umk/priv_args.h"
+#include "umk/priv_flags.h"
 #include "umk_linux/host.h"
 
 namespace umk::bench {

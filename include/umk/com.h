@@ -20,8 +20,8 @@ inline constexpr int NR_IPC_TRAPS = 32;
 
 // ---- Kernel calls (separate trap; m_type = call number, reply m_type = result) ----
 inline constexpr int KERNEL_CALL = 0x600;
-inline constexpr int SYS_FORK = KERNEL_CALL + 0;      // unused on umk (see SYS_SPAWN)
-inline constexpr int SYS_EXEC = KERNEL_CALL + 1;      // unused on umk (see SYS_SPAWN)
+inline constexpr int SYS_FORK = KERNEL_CALL + 0;  // unused on umk (see SYS_SPAWN)
+inline constexpr int SYS_EXEC = KERNEL_CALL + 1;  // unused on umk (see SYS_SPAWN)
 inline constexpr int SYS_CLEAR = KERNEL_CALL + 2;
 inline constexpr int SYS_PRIVCTL = KERNEL_CALL + 4;
 inline constexpr int SYS_KILL = KERNEL_CALL + 6;
@@ -48,7 +48,8 @@ constexpr bool is_kernel_call(int type) {
     return type >= KERNEL_CALL && type < KERNEL_CALL + NR_SYS_CALLS;
 }
 
-// Fields of the kernel calls (same names as MINIX).
+// Fields of the kernel calls (same names as MINIX), aligned as a table.
+// clang-format off
 #define PR_ENDPT m1_i1            // SYS_CLEAR
 #define SIG_ENDPT m2_i1           // SYS_KILL, SYS_GETKSIG, SYS_ENDKSIG
 #define SIG_NUMBER m2_i2          // SYS_KILL
@@ -93,10 +94,11 @@ constexpr bool is_kernel_call(int type) {
 #define SPAWN_ARGS_LEN m1_i2
 #define SPAWN_ENDPT m1_i3         // reply: the new process's endpoint
 #define SPAWN_NAME m3_ca1         // unused by SYS_SPAWN's request (kept for layout docs)
+// clang-format on
 
 // SYS_GETINFO requests.
-inline constexpr int GET_WHOAMI = 1;    // reply: m3_i1 endpoint, m3_i2 privilege flags, m3_ca1 name
-inline constexpr int GET_PROCTAB = 2;   // copy the process table summary to I_VAL_PTR
+inline constexpr int GET_WHOAMI = 1;   // reply: m3_i1 endpoint, m3_i2 privilege flags, m3_ca1 name
+inline constexpr int GET_PROCTAB = 2;  // copy the process table summary to I_VAL_PTR
 inline constexpr int GET_PRIVTAB = 3;
 inline constexpr int GET_KINFO = 4;
 inline constexpr int GET_UPTIME = 5;    // reply: m2_l1 ticks, m2_i1 HZ
@@ -109,10 +111,10 @@ struct proc_info {
     proc_nr_t slot;
     std::uint32_t rts_flags;
     std::uint32_t misc_flags;
-    char name[16];            // PROC_NAME_LEN, NUL-terminated
-    endpoint_t sig_mgr;       // NONE without privileges
-    std::uint32_t priv_flags; // s_flags; 0 without privileges
-    sys_id_t priv_id;         // -1 without privileges
+    char name[16];             // PROC_NAME_LEN, NUL-terminated
+    endpoint_t sig_mgr;        // NONE without privileges
+    std::uint32_t priv_flags;  // s_flags; 0 without privileges
+    sys_id_t priv_id;          // -1 without privileges
     std::uint32_t pad;
     std::uint64_t user_time;  // ticks charged (as SYS_TIMES)
 };
@@ -138,12 +140,12 @@ inline constexpr int SYS_UPD_ROLLBACK = 0x1;
 
 // SYS_DIAGCTL codes.
 inline constexpr int DIAGCTL_CODE_DIAG = 1;
-inline constexpr int DIAGCTL_CODE_REGISTER = 3;    // caller gets SIGKMESS for new log text
+inline constexpr int DIAGCTL_CODE_REGISTER = 3;  // caller gets SIGKMESS for new log text
 inline constexpr int DIAGCTL_CODE_UNREGISTER = 4;
-inline constexpr int DIAGCTL_CODE_TAKE = 5;        // umk: copy log text from the first unshown byte
-inline constexpr int DIAGCTL_CODE_SHOWN = 6;       // umk: DIAG_LEN bytes of what TAKE gave are shown
+inline constexpr int DIAGCTL_CODE_TAKE = 5;   // umk: copy log text from the first unshown byte
+inline constexpr int DIAGCTL_CODE_SHOWN = 6;  // umk: DIAG_LEN bytes of what TAKE gave are shown
 inline constexpr int DIAG_BUF_MAX = 2000;
-inline constexpr int KMESS_BUF_SIZE = 8192;        // the kernel's log ring (MINIX _KMESS_BUF_SIZE)
+inline constexpr int KMESS_BUF_SIZE = 8192;  // the kernel's log ring (MINIX _KMESS_BUF_SIZE)
 
 // SYS_VDEVIO (MINIX DIO_* request values): a vector of (port, byte) pairs.
 inline constexpr int DIO_INPUT_BYTE = 0x011;
@@ -158,8 +160,12 @@ static_assert(sizeof(pvb_pair) == 4, "one pvb_pair layout on every arch");
 
 // ---- Notifications ----
 inline constexpr int NOTIFY_MESSAGE = 0x1000;
-constexpr int notify_from(proc_nr_t slot) { return NOTIFY_MESSAGE | (slot + 4); }  // NR_TASKS
-constexpr bool is_notify(int type) { return static_cast<unsigned>(type - NOTIFY_MESSAGE) < 0x100u; }
+constexpr int notify_from(proc_nr_t slot) {
+    return NOTIFY_MESSAGE | (slot + 4);
+}  // NR_TASKS
+constexpr bool is_notify(int type) {
+    return static_cast<unsigned>(type - NOTIFY_MESSAGE) < 0x100u;
+}
 #define NOTIFY_ARG m2_l1        // pending IRQs (from HARDWARE) or signals (from SYSTEM)
 #define NOTIFY_TIMESTAMP m2_l2  // uptime in ticks when the notification was delivered
 
@@ -193,13 +199,12 @@ inline constexpr int GRANT_MAX_INDIRECTION = 5;
 
 struct cp_grant_t {
     std::uint32_t cp_flags;
-    endpoint_t cp_to;         // grantee (ANY allowed); for magic grants also the target
-    endpoint_t cp_from;       // indirect: the original granter; magic: the owner of the memory
-    cp_grant_id_t cp_grant;   // indirect: the grant in cp_from's table
-    vir_bytes cp_start;       // direct/magic: first byte
-    vir_bytes cp_len;         // direct/magic: length
+    endpoint_t cp_to;        // grantee (ANY allowed); for magic grants also the target
+    endpoint_t cp_from;      // indirect: the original granter; magic: the owner of the memory
+    cp_grant_id_t cp_grant;  // indirect: the grant in cp_from's table
+    vir_bytes cp_start;      // direct/magic: first byte
+    vir_bytes cp_len;        // direct/magic: length
 };
 static_assert(sizeof(cp_grant_t) == 32, "one cp_grant_t layout on every arch");
-
 
 }  // namespace umk

@@ -11,11 +11,11 @@ namespace umk {
 
 // RTS flags: a process runs only while p_rts_flags == 0.
 inline constexpr std::uint32_t RTS_SLOT_FREE = 0x01;
-inline constexpr std::uint32_t RTS_PROC_STOP = 0x02;     // stopped by RUNCTL or for an update
+inline constexpr std::uint32_t RTS_PROC_STOP = 0x02;  // stopped by RUNCTL or for an update
 inline constexpr std::uint32_t RTS_SENDING = 0x04;
 inline constexpr std::uint32_t RTS_RECEIVING = 0x08;
-inline constexpr std::uint32_t RTS_SIGNALED = 0x10;      // new kernel signals for the manager
-inline constexpr std::uint32_t RTS_SIG_PENDING = 0x20;   // held until the manager ends handling
+inline constexpr std::uint32_t RTS_SIGNALED = 0x10;     // new kernel signals for the manager
+inline constexpr std::uint32_t RTS_SIG_PENDING = 0x20;  // held until the manager ends handling
 inline constexpr std::uint32_t RTS_P_STOP = 0x40;
 inline constexpr std::uint32_t RTS_NO_PRIV = 0x80;       // created, waiting for privileges
 inline constexpr std::uint32_t RTS_NO_ENDPOINT = 0x100;  // being cleared

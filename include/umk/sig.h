@@ -81,12 +81,24 @@ inline constexpr int SIGKSIG = 62;     // a signal manager has kernel signals to
 inline constexpr int SIGKNDELAY = 63;  // a delayed stop (RC_DELAY) has happened
 inline constexpr int NR_SIGS = 64;     // valid signals are 1..63 (not NSIG: glibc has that macro)
 
-constexpr bool sig_valid(int sig) { return sig > 0 && sig < NR_SIGS; }
-constexpr bool sig_is_kernel(int sig) { return sig >= SIGKSTART && sig < NR_SIGS; }
-constexpr sigset_t_ sig_bit(int sig) { return sigset_t_{1} << sig; }
-constexpr void sig_add(sigset_t_& set, int sig) { set |= sig_bit(sig); }
-constexpr void sig_del(sigset_t_& set, int sig) { set &= ~sig_bit(sig); }
-constexpr bool sig_has(sigset_t_ set, int sig) { return (set & sig_bit(sig)) != 0; }
+constexpr bool sig_valid(int sig) {
+    return sig > 0 && sig < NR_SIGS;
+}
+constexpr bool sig_is_kernel(int sig) {
+    return sig >= SIGKSTART && sig < NR_SIGS;
+}
+constexpr sigset_t_ sig_bit(int sig) {
+    return sigset_t_{1} << sig;
+}
+constexpr void sig_add(sigset_t_& set, int sig) {
+    set |= sig_bit(sig);
+}
+constexpr void sig_del(sigset_t_& set, int sig) {
+    set &= ~sig_bit(sig);
+}
+constexpr bool sig_has(sigset_t_ set, int sig) {
+    return (set & sig_bit(sig)) != 0;
+}
 
 // Signals that end a system process (MINIX PM's termination set). The first
 // six are "lethal": the process cannot have done it on purpose.
@@ -98,6 +110,5 @@ constexpr bool sig_is_lethal(int sig) {
     return sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV || sig == SIGABRT ||
            sig == SIGSYS || sig == SIGTRAP;
 }
-
 
 }  // namespace umk

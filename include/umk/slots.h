@@ -13,9 +13,9 @@ inline constexpr endpoint_t DEVMAN_PROC_NR = 1;  // device manager, umk's VFS
 // Magic grants (CPF_MAGIC) describe memory of another process and only
 // MINIX's VFS may make them: devman on umk. The kernel checks the slot.
 inline constexpr endpoint_t VFS_PROC_NR = DEVMAN_PROC_NR;
-inline constexpr endpoint_t RS_PROC_NR = 2;      // reincarnation server
-inline constexpr endpoint_t TTY_PROC_NR = 5;     // terminal and log reader
-inline constexpr endpoint_t DS_PROC_NR = 6;      // data store
-inline constexpr endpoint_t VM_PROC_NR = 8;      // memory manager (sys_update on behalf of RS)
+inline constexpr endpoint_t RS_PROC_NR = 2;   // reincarnation server
+inline constexpr endpoint_t TTY_PROC_NR = 5;  // terminal and log reader
+inline constexpr endpoint_t DS_PROC_NR = 6;   // data store
+inline constexpr endpoint_t VM_PROC_NR = 8;   // memory manager (sys_update on behalf of RS)
 
 }  // namespace umk

@@ -21,7 +21,8 @@ using cp_grant_id_t = std::int32_t;
 #if defined(__GNUC__) && !defined(__clang__)
 [[gnu::access(none, 1)]]
 #endif
-inline vir_bytes vir_addr(const volatile void* p) {
+inline vir_bytes
+vir_addr(const volatile void* p) {
     return static_cast<vir_bytes>(reinterpret_cast<std::uintptr_t>(p));
 }
 

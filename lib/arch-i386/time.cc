@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "umk/err.h"
 #include "umk/arch/i386.h"
+#include "umk/err.h"
 
 extern "C" int clock_gettime(clockid_t, struct timespec* ts) {
     const auto& info = *reinterpret_cast<const volatile umk::i386::InfoPage*>(umk::i386::INFO_PAGE);

@@ -6,9 +6,9 @@
 // The kernel reads the message when the trap begins and writes the
 // delivered message (or the kernel call's reply) back before it returns.
 #include "umklib/trap.h"
+#include "umk/arch/i386.h"
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk/arch/i386.h"
 
 namespace umk {
 namespace {

@@ -21,8 +21,7 @@ void learn_processes() {
         return;
     }
     for (const proc_info& p : table) {
-        if (p.slot >= 0 && !(p.rts_flags & RTS_SLOT_FREE))
-            vm::vm_learn(p.endpoint, p.name);
+        if (p.slot >= 0 && !(p.rts_flags & RTS_SLOT_FREE)) vm::vm_learn(p.endpoint, p.name);
     }
 }
 

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "umk/arch/linux.h"
 #include "umk/com.h"
 #include "umk/err.h"
-#include "umk/arch/linux.h"
 
 using umk::linux_host::KernelPage;
 using umk::linux_host::SlotPage;

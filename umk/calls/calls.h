@@ -9,9 +9,9 @@
 
 #include "../arch.h"
 #include "../core.h"
-#include "umk/err.h"
 #include "../kernel.h"
 #include "../proc.h"
+#include "umk/err.h"
 #include "umk/types.h"
 
 namespace umk {

@@ -21,9 +21,9 @@
 //           waiting) and DIAG_LEFT (m1_i3) = unshown bytes after those.
 // Errors: EINVAL for another code or a bad length, EFAULT if the buffer is
 // not readable (DIAG) or writable (TAKE).
-#include "umk/com.h"
 #include "../priv.h"
 #include "calls.h"
+#include "umk/com.h"
 
 namespace umk {
 namespace {

@@ -3,8 +3,8 @@
 //   reply:  none (EDONTREPLY)
 // The caller gets SIGABRT through cause_sig, so its signal manager (RS for a
 // system process) learns of the exit exactly as of a crash and cleans up.
-#include "umk/sig.h"
 #include "calls.h"
+#include "umk/sig.h"
 
 namespace umk {
 

@@ -3,8 +3,8 @@
 //   reply:  nothing but the result
 // Errors: EINVAL for a bad endpoint or signal number, EPERM for a kernel task.
 // The signal goes to the target's signal manager (cause_sig).
-#include "umk/sig.h"
 #include "calls.h"
+#include "umk/sig.h"
 
 namespace umk {
 

@@ -29,8 +29,8 @@
 // send to A (unless B may only RECEIVE); a bit never names an unused id or
 // the process itself. The ADD_IO/ADD_MEM/ADD_IRQ/QUERY_MEM requests are not
 // implemented (EINVAL).
-#include "umk/priv_args.h"
 #include "calls.h"
+#include "umk/priv_args.h"
 
 namespace umk {
 namespace {

@@ -19,8 +19,8 @@
 //
 // Grants are read from the granter's memory at every call (never cached):
 // revoking a grant takes effect for the next copy.
-#include "umk/com.h"
 #include "calls.h"
+#include "umk/com.h"
 
 namespace umk {
 namespace {

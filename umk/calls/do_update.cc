@@ -23,8 +23,8 @@
 // s_alarm_timer. Everything else travels with the image. ipc_fix_after_swap
 // then keeps the queued IPC with the endpoint. A second update of the same
 // pair restores the original arrangement exactly (rollback).
-#include "umk/com.h"
 #include "calls.h"
+#include "umk/com.h"
 
 namespace umk {
 namespace {

@@ -12,9 +12,9 @@
 // s_io_tab). Unlike MINIX, a caller without CHECK_IO_PORT has no ranges and
 // so no ports at all: port access is only ever what system.conf granted.
 // Every pair is checked before any port is touched.
-#include "umk/com.h"
 #include "../priv.h"
 #include "calls.h"
+#include "umk/com.h"
 
 namespace umk {
 namespace {

@@ -1,7 +1,7 @@
 // ipc_clear_proc: a process is going away; nobody may stay blocked on it and
 // it may stay in no queue (MINIX clear_endpoint's IPC part).
-#include "umk/err.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace {

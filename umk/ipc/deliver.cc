@@ -1,8 +1,8 @@
 // Delivery of a message to a process that waits for it, shared by every IPC
 // primitive and by the kernel-call trap (deliver_to).
 #include "../arch.h"
-#include "umk/err.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace ipc {

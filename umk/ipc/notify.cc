@@ -2,9 +2,9 @@
 // (MINIX mini_notify). If the target waits for the sender it gets the
 // notification at once; otherwise a bit per sender privilege id is kept in
 // its s_notify_pending and handed out by its next receive.
-#include "umk/err.h"
 #include "../kernel.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace ipc {

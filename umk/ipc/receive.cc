@@ -1,8 +1,8 @@
 // RECEIVE (and the receive half of SENDREC): take, in this order, a pending
 // notification, a blocked sender from the caller queue, a message from a
 // SENDA table; or block until one comes (MINIX mini_receive).
-#include "umk/err.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace {

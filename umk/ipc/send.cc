@@ -1,8 +1,8 @@
 // SEND / SENDNB (and the send half of SENDREC): hand a message to a process
 // waiting for it, or block in the destination's FIFO caller queue (MINIX
 // mini_send).
-#include "umk/err.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 

@@ -7,9 +7,9 @@
 // table we cannot write back to is never delivered from, so nothing is
 // delivered twice.
 #include "../arch.h"
-#include "umk/err.h"
 #include "../kernel.h"
 #include "ipc_internal.h"
+#include "umk/err.h"
 
 namespace umk {
 namespace {

@@ -18,9 +18,9 @@
 #include <string_view>
 #include <thread>
 
+#include "umk/arch/linux.h"
 #include "umk/types.h"
 #include "umk_linux/boot_config.h"
-#include "umk/arch/linux.h"
 
 namespace umk::linux_host {
 
