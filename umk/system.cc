@@ -37,12 +37,13 @@ struct CallTable {
 constexpr CallTable call_table;
 
 int dispatch(Proc& caller, message& m) {
-    const int call_nr = m.m_type - KERNEL_CALL;
-    if (call_nr < 0 || call_nr >= NR_SYS_CALLS) {
+    // m_type is the service's: check the range before subtracting.
+    if (!is_kernel_call(m.m_type)) {
         kprintf("SYSTEM: illegal request %d from %s (endpoint %d)\n", m.m_type, caller.p_name,
                 caller.p_endpoint);
         return -EBADREQUEST;
     }
+    const int call_nr = m.m_type - KERNEL_CALL;
     const Priv* pr = priv(caller);
     if (!pr || !pr->s_k_call_mask.test(call_nr)) return -ECALLDENIED;
     const KernelCallHandler h = call_table.handler[call_nr];

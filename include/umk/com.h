@@ -164,7 +164,7 @@ constexpr int notify_from(proc_nr_t slot) {
     return NOTIFY_MESSAGE | (slot + 4);
 }  // NR_TASKS
 constexpr bool is_notify(int type) {
-    return static_cast<unsigned>(type - NOTIFY_MESSAGE) < 0x100u;
+    return type >= NOTIFY_MESSAGE && type < NOTIFY_MESSAGE + 0x100;  // no overflow for any int
 }
 #define NOTIFY_ARG m2_l1        // pending IRQs (from HARDWARE) or signals (from SYSTEM)
 #define NOTIFY_TIMESTAMP m2_l2  // uptime in ticks when the notification was delivered

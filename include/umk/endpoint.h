@@ -3,6 +3,8 @@
 // reaching the newcomer. Encoding as in MINIX include/minix/endpoint.h.
 #pragma once
 
+#include <cstdint>
+
 #include "umk/config.h"
 #include "umk/types.h"
 
@@ -27,11 +29,16 @@ inline constexpr int ENDPOINT_MAX_GENERATION = 0x7fffffff / ENDPOINT_GENERATION_
 constexpr endpoint_t make_endpoint(int generation, proc_nr_t slot) {
     return generation * ENDPOINT_GENERATION_SIZE + slot;
 }
+// Any 32-bit value may reach these (a service names the endpoint), so they
+// compute in 64 bits: e + MAX_NR_TASKS must not overflow for e near
+// INT_MAX. Values that are not endpoints give a slot outside the table,
+// which every caller checks with slot_in_range.
 constexpr int endpoint_generation(endpoint_t e) {
-    return (e + MAX_NR_TASKS) / ENDPOINT_GENERATION_SIZE;
+    return static_cast<int>((std::int64_t{e} + MAX_NR_TASKS) / ENDPOINT_GENERATION_SIZE);
 }
 constexpr proc_nr_t endpoint_slot(endpoint_t e) {
-    return ((e + MAX_NR_TASKS) % ENDPOINT_GENERATION_SIZE) - MAX_NR_TASKS;
+    return static_cast<proc_nr_t>((std::int64_t{e} + MAX_NR_TASKS) % ENDPOINT_GENERATION_SIZE -
+                                  MAX_NR_TASKS);
 }
 // The generation a slot gets when it is reused: one more, wrapping to 1.
 constexpr int next_generation(int generation) {
@@ -47,5 +54,9 @@ constexpr bool is_kernel_slot(proc_nr_t slot) {
 static_assert(endpoint_slot(make_endpoint(7, 42)) == 42 &&
               endpoint_generation(make_endpoint(7, 42)) == 7);
 static_assert(endpoint_slot(SYSTEM) == SYSTEM && endpoint_generation(SYSTEM) == 0);
+// Constant evaluation rejects overflow: these hold only because the
+// arithmetic above is done in 64 bits.
+static_assert(endpoint_slot(0x7fffffff) < ENDPOINT_GENERATION_SIZE - MAX_NR_TASKS &&
+              endpoint_slot(-0x7fffffff - 1) > -ENDPOINT_GENERATION_SIZE - MAX_NR_TASKS);
 
 }  // namespace umk
