@@ -53,7 +53,8 @@ if(EXISTS ${_srv}/rs/main.cc AND EXISTS ${UMK_SOURCE_DIR}/etc/system.conf)
   file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/rs_builtin_conf.cc CONTENT
        "// Generated from etc/system.conf by arch-i386/image/servers.cmake.\n#include \"builtin_conf.h\"\nnamespace umk::rs {\nconst char builtin_system_conf[] = R\"umkconf(@_sysconf_text@)umkconf\";\nconst std::size_t builtin_system_conf_len = sizeof builtin_system_conf - 1;\n}  // namespace umk::rs\n"
        @ONLY)
-  umk_i386_server(rs SOURCES ${_srv}/rs/main.cc ${_srv}/rs/rs_host.cc ${_srv}/rs/manager.cc
+  umk_i386_server(rs SOURCES ${_srv}/rs/main.cc ${_srv}/rs/rs_host.cc ${_srv}/rs/table.cc
+                  ${_srv}/rs/request.cc ${_srv}/rs/recovery.cc ${_srv}/rs/update.cc
                   ${_srv}/rs/self_update.cc ${_srv}/rs/scripts.cc
                   ${_srv}/conf/system_conf.cc
                   ${CMAKE_BINARY_DIR}/rs_builtin_conf.cc

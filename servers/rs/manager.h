@@ -1,7 +1,8 @@
 // RS's policy: the service table and what happens on each request, reply,
 // signal and clock tick (MINIX servers/rs/manager.c, request.c). It talks
 // to the system only through Host, so the whole state machine runs
-// unchanged in the unit tests.
+// unchanged in the unit tests. One class, implemented as MINIX splits RS:
+// table.cc, request.cc, recovery.cc, update.cc, self_update.cc, scripts.cc.
 #pragma once
 
 #include <cstdint>
@@ -207,6 +208,7 @@ class Manager {
     int records_in_use() const;
 
   private:
+    // The table and starting instances (table.cc).
     Service* alloc();
     void release(Service& s);
     Service* find_label(const char* label, bool active_only);
@@ -219,25 +221,31 @@ class Manager {
     void unpublish(Service& s);
     void cleanup(Service& s, bool kill_first);
     void late_reply(Service& s, int result);
-    void terminated(Service& s, int sig);
-    void restart_now(Service& s);
     void init_ok(Service& s);
     void init_failed(Service& s, int err);
     void send_deferred_inits();
-    bool run_script(Service& dead);
+
+    // Death and recovery (recovery.cc).
+    void terminated(Service& s, int sig);
+    void restart_now(Service& s);
     void schedule_restart(Service& dead);
-    int dispatch(const Request& rq, endpoint_t* ep_out);
+
+    // Recovery scripts (scripts.cc).
+    bool run_script(Service& dead);
     void script_tick(clock_t_ now);
     Script* script_of(endpoint_t ep);
     Service* awaiting_script(const char* label);
 
+    // Requests (request.cc).
+    int dispatch(const Request& rq, endpoint_t* ep_out);
     int do_up(const Request& rq, bool no_restart);
     int do_down(const Request& rq);
     int do_refresh(const Request& rq);
     int do_restart(const Request& rq);
-    int do_update(const Request& rq);
     int do_shutdown();
 
+    // Live update of other services (update.cc).
+    int do_update(const Request& rq);
     void update_prepare();
     void update_end(int result);
     void update_rollback(int result);
