@@ -34,6 +34,13 @@ struct ArchProc {
     bool in_trap;            // a call was consumed and not yet completed
     std::uint32_t last_seq;  // the last call_seq consumed
 
+    // Doorbell rings with no call behind them, this tick (loop.cc): past a
+    // limit the kernel stops waiting on this slot's doorbell until the next
+    // tick. bell_warned: said so in the log once.
+    std::uint32_t idle_rings;
+    bool bell_muted;
+    bool bell_warned;
+
     // ptrace state (HOST).
     bool alive;              // not yet reaped
     bool stopped;            // in a ptrace stop (frozen)

@@ -18,6 +18,7 @@
 #include "umk/arch.h"
 #include "umk/err.h"
 #include "umk/kernel.h"
+#include "umk_linux/doorbell.h"
 
 namespace umk::linux_host {
 
@@ -32,7 +33,7 @@ std::atomic<KernelPage*> g_kpage{nullptr};
 // Async-signal-safe: it only stores and rings the doorbell.
 void request_stop() {
     g_stop_requested.store(true);
-    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
+    if (KernelPage* kp = g_kpage.load()) wake_kernel(kp);
 }
 
 namespace {
@@ -45,11 +46,11 @@ void futex_wake(std::atomic<std::uint32_t>* word) {
 
 void on_sigchld(int) {
     g_sigchld_count.fetch_add(1);
-    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
+    if (KernelPage* kp = g_kpage.load()) wake_kernel(kp);
 }
 void on_sigio(int) {
     g_sigio_count.fetch_add(1);
-    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
+    if (KernelPage* kp = g_kpage.load()) wake_kernel(kp);
 }
 void on_term(int) {
     request_stop();
@@ -103,9 +104,9 @@ const std::string& programs_dir() {
     return host().programs_dir;
 }
 
-void ring_doorbell(KernelPage* kp) {
-    kp->doorbell.fetch_add(1, std::memory_order_seq_cst);
-    if (kp->sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(&kp->doorbell);
+void wake_kernel(KernelPage* kp) {
+    kp->wake.fetch_add(1, std::memory_order_seq_cst);
+    if (kp->sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(&kp->wake);
 }
 
 void hlog(const char* fmt, ...) {
@@ -145,8 +146,7 @@ int Client::trap(int kind, int call, endpoint_t ep, message* m) {
     pg->call = call;
     pg->endpoint = ep;
     if (m != nullptr) std::memcpy(&pg->msg, m, sizeof *m);
-    pg->call_seq.store(seq, std::memory_order_release);
-    ring_doorbell(kpage_);
+    publish_call(pg, kpage_, seq);
     for (int i = 0; i < spin_ && pg->done_seq.load(std::memory_order_acquire) != seq; ++i)
         __builtin_ia32_pause();
     while (pg->done_seq.load(std::memory_order_acquire) != seq) {
@@ -290,7 +290,7 @@ bool Host::start() {
 
 void Host::stop() {
     g_stop_requested.store(true);
-    if (KernelPage* kp = g_kpage.load()) ring_doorbell(kp);
+    if (KernelPage* kp = g_kpage.load()) wake_kernel(kp);
     if (thread_.joinable()) thread_.join();
 }
 

@@ -71,8 +71,9 @@ HostState& host();
 extern std::atomic<std::uint32_t> g_sigchld_count;
 extern std::atomic<std::uint32_t> g_sigio_count;
 extern std::atomic<bool> g_stop_requested;
-// Bump the doorbell and wake the kernel if it sleeps (async-signal-safe).
-void ring_doorbell(KernelPage* kp);
+// Bump the kernel's own wake word and wake the kernel if it waits
+// (async-signal-safe: the signal handlers call it).
+void wake_kernel(KernelPage* kp);
 
 inline int table_index(const Proc& p) {
     return static_cast<int>(&p - proc_table);

@@ -39,20 +39,27 @@ constexpr std::size_t PAGE = 4096;
 
 // A sealed one-page memfd: nobody can shrink it under the kernel (which
 // would turn the kernel's next access into a SIGBUS) or grow it.
-int sealed_page_fd(const char* name) {
+// A one-page memfd, mapped here read-write. Its size is sealed, so no
+// process can shrink it under another's mapping (a SIGBUS in the kernel).
+// With `others_read_only` the page is also sealed against future writes:
+// every mapping made from now on, the services' included, is read-only, and
+// neither mprotect nor write(2) can change that; only the kernel's own
+// mapping, made before the seal, still writes.
+int make_page(const char* name, bool others_read_only, void** map) {
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -1;
-    if (ftruncate(fd, PAGE) != 0 ||
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    void* m = MAP_FAILED;
+    if (ftruncate(fd, PAGE) == 0)
+        m = mmap(nullptr, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    const int seals =
+        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL | (others_read_only ? F_SEAL_FUTURE_WRITE : 0);
+    if (m == MAP_FAILED || fcntl(fd, F_ADD_SEALS, seals) != 0) {
+        if (m != MAP_FAILED) munmap(m, PAGE);
         close(fd);
         return -1;
     }
+    *map = m;
     return fd;
-}
-
-void* map_page(int fd) {
-    void* m = mmap(nullptr, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    return m == MAP_FAILED ? nullptr : m;
 }
 
 }  // namespace
@@ -369,13 +376,9 @@ int check_executable(const std::string& path) {
 
 bool create_kernel_page() {
     HostState& h = host();
-    int fd = sealed_page_fd("umk-kernel");
+    void* m = nullptr;
+    int fd = make_page("umk-kernel", true, &m);
     if (fd < 0) return false;
-    void* m = map_page(fd);
-    if (m == nullptr) {
-        close(fd);
-        return false;
-    }
     h.kpage_fd = fd;
     h.kpage = new (m) KernelPage{};
     h.kpage->hz.store(HZ);
@@ -385,19 +388,18 @@ bool create_kernel_page() {
 int make_slot_page(Proc& p) {
     char name[32];
     std::snprintf(name, sizeof name, "umk-slot-%d", p.p_nr);
-    int fd = sealed_page_fd(name);
+    void* m = nullptr;
+    int fd = make_page(name, false, &m);
     if (fd < 0) return -ENOMEM;
-    void* m = map_page(fd);
-    if (m == nullptr) {
-        close(fd);
-        return -ENOMEM;
-    }
     ArchProc& a = p.p_arch;
     a.memfd = fd;
     a.page = new (m) SlotPage{};
     a.page->self = p.p_endpoint;
     a.in_trap = false;
     a.last_seq = 0;
+    a.idle_rings = 0;
+    a.bell_muted = false;
+    a.bell_warned = false;
     return OK;
 }
 

@@ -1,4 +1,4 @@
-// The two pages the kernel shares with this service (see umk_linux/slot_page.h),
+// The two pages the kernel shares with this service (see umk/arch/linux.h),
 // mapped by startup.cc before any service code runs.
 #pragma once
 
@@ -7,7 +7,7 @@
 namespace umk::linux_host {
 
 extern SlotPage* slot_page;
-extern KernelPage* kernel_page;
+extern const KernelPage* kernel_page;  // read-only: the kernel writes it
 
 // Install the strict seccomp filter (seccomp_filter.cc). Returns 0 or a
 // negative errno; on failure the service must not run.

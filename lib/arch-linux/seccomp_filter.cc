@@ -7,8 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 
 #include "pages.h"
 
@@ -23,6 +25,11 @@ int allow(scmp_filter_ctx ctx, int nr) {
 // mmap and mprotect only without PROT_EXEC: a service never creates code.
 int allow_without_exec(scmp_filter_ctx ctx, int nr) {
     return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+}
+
+int allow_futex_on(scmp_filter_ctx ctx, const std::atomic<std::uint32_t>* word) {
+    const auto addr = static_cast<scmp_datum_t>(reinterpret_cast<std::uintptr_t>(word));
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1, SCMP_A0(SCMP_CMP_EQ, addr));
 }
 
 }  // namespace
@@ -42,8 +49,6 @@ int install_service_filter() {
     if (!ctx) return -ENOMEM;
     int r = 0;
     const int plain[] = {
-        // The trap: FUTEX_WAIT on done_seq, FUTEX_WAKE on the doorbell.
-        SCMP_SYS(futex),
         // Leaving: sef_exit's last resort and glibc's exit().
         SCMP_SYS(exit),
         SCMP_SYS(exit_group),
@@ -67,6 +72,13 @@ int install_service_filter() {
     for (int nr : plain) {
         if (r == 0) r = allow(ctx, nr);
     }
+    // The trap: FUTEX_WAIT on done_seq, FUTEX_WAKE on the doorbell, both in
+    // this service's own SlotPage and nowhere else. A futex on any other
+    // word (the kernel's wake word in the read-only KernelPage, say) could
+    // only wake the kernel for nothing; a single-threaded service has no
+    // other futex to wait on.
+    if (r == 0) r = allow_futex_on(ctx, &slot_page->done_seq);
+    if (r == 0) r = allow_futex_on(ctx, &slot_page->doorbell);
     if (r == 0) r = allow_without_exec(ctx, SCMP_SYS(mmap));
     if (r == 0) r = allow_without_exec(ctx, SCMP_SYS(mprotect));
     // abort() raises SIGABRT with tgkill(getpid(), gettid(), SIGABRT): allow

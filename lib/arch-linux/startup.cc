@@ -22,7 +22,7 @@
 namespace umk::linux_host {
 
 SlotPage* slot_page = nullptr;
-KernelPage* kernel_page = nullptr;
+const KernelPage* kernel_page = nullptr;
 
 namespace {
 
@@ -35,7 +35,7 @@ namespace {
     std::exit(1);
 }
 
-void* map_page(int fd, std::size_t need, const char* what) {
+void* map_page(int fd, std::size_t need, const char* what, int prot) {
     struct stat st;
     char why[160];
     if (fstat(fd, &st) != 0) {
@@ -48,7 +48,7 @@ void* map_page(int fd, std::size_t need, const char* what) {
                       need);
         refuse(why);
     }
-    void* p = mmap(nullptr, need, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void* p = mmap(nullptr, need, prot, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
         std::snprintf(why, sizeof why, "cannot map the %s (fd %d): %s", what, fd,
                       std::strerror(errno));
@@ -71,8 +71,11 @@ extern "C" void umk_service_startup() {
     struct stat st;
     if (fstat(SLOT_PAGE_FD, &st) != 0 && fstat(KERNEL_PAGE_FD, &st) != 0)
         refuse("it was started outside umk (fds 3 and 4 are not open)");
-    slot_page = static_cast<SlotPage*>(map_page(SLOT_PAGE_FD, page, "slot page"));
-    kernel_page = static_cast<KernelPage*>(map_page(KERNEL_PAGE_FD, page, "kernel page"));
+    slot_page =
+        static_cast<SlotPage*>(map_page(SLOT_PAGE_FD, page, "slot page", PROT_READ | PROT_WRITE));
+    // The kernel page is sealed against writes: a writable mapping would fail.
+    kernel_page =
+        static_cast<const KernelPage*>(map_page(KERNEL_PAGE_FD, page, "kernel page", PROT_READ));
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         std::fprintf(stderr, "umk service: PR_SET_NO_NEW_PRIVS failed: %s\n", std::strerror(errno));

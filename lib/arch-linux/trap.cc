@@ -1,5 +1,5 @@
-// The Linux trap (see umk_linux/slot_page.h): fill the SlotPage request,
-// publish it by bumping call_seq, ring the kernel doorbell, and wait until
+// The Linux trap (see umk/arch/linux.h): fill the SlotPage request,
+// publish it by bumping call_seq, ring the slot's doorbell, and wait until
 // the kernel sets done_seq to our sequence number.
 //
 // Waiting: the kernel usually answers a kernel call within microseconds, but
@@ -19,6 +19,7 @@
 #include "pages.h"
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umk_linux/doorbell.h"
 #include "umklib/trap.h"
 
 namespace umk {
@@ -46,14 +47,6 @@ SpinBudget kcall_budget;
 long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t val) {
     // Not FUTEX_PRIVATE_FLAG: the word is shared with the kernel process.
     return syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, val, nullptr, nullptr, 0);
-}
-
-void ring_doorbell() {
-    linux_host::KernelPage* kp = kernel_page;
-    kp->doorbell.fetch_add(1, std::memory_order_seq_cst);
-    // seq_cst pairs with the kernel's "sleeping = 1; reload doorbell": one of
-    // us sees the other's store, so a wake-up is never lost.
-    if (kp->sleeping.load(std::memory_order_seq_cst)) futex(&kp->doorbell, FUTEX_WAKE, 1);
 }
 
 void wait_done(std::uint32_t seq, SpinBudget& budget) {
@@ -88,8 +81,7 @@ int trap(int kind, int call, endpoint_t ep, message* m, vir_bytes table, SpinBud
     sp->table = table;
     if (m) sp->msg = *m;
     const std::uint32_t seq = sp->call_seq.load(std::memory_order_relaxed) + 1;
-    sp->call_seq.store(seq, std::memory_order_release);
-    ring_doorbell();
+    linux_host::publish_call(sp, kernel_page, seq);
     wait_done(seq, budget);
     const int result = sp->result;
     if (m) *m = sp->msg;

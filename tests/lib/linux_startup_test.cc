@@ -160,7 +160,7 @@ void answer_uptime(Pages& pages, std::chrono::milliseconds late) {
     // The service publishes call_seq first and rings the doorbell after it: a
     // real kernel wakes on the doorbell, so wait for both (under load the
     // service may be preempted between the two stores).
-    while (sp->call_seq.load() == 0 || pages.kernel->doorbell.load() == 0) {
+    while (sp->call_seq.load() == 0 || sp->doorbell.load() == 0) {
         ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no trap";
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }

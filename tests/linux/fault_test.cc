@@ -74,14 +74,43 @@ TEST_P(ForbiddenSyscallTest, EndsOnlyThatServiceAndIsReported) {
     expect_others_alive();
 }
 
-INSTANTIATE_TEST_SUITE_P(Linux, ForbiddenSyscallTest,
-                         ::testing::Values(Forbidden{"open", "openat"}, Forbidden{"write", "write"},
-                                           Forbidden{"socket", "socket"},
-                                           Forbidden{"fork", "clone"},
-                                           Forbidden{"execve", "execve"},
-                                           Forbidden{"ptrace", "ptrace"},
-                                           Forbidden{"mmapexec", "mmap"}),
-                         [](const auto& info) { return std::string(info.param.mode); });
+INSTANTIATE_TEST_SUITE_P(
+    Linux, ForbiddenSyscallTest,
+    ::testing::Values(Forbidden{"open", "openat"}, Forbidden{"write", "write"},
+                      Forbidden{"socket", "socket"}, Forbidden{"fork", "clone"},
+                      Forbidden{"execve", "execve"}, Forbidden{"ptrace", "ptrace"},
+                      Forbidden{"mmapexec", "mmap"}, Forbidden{"futex", "futex"}),
+    [](const auto& info) { return std::string(info.param.mode); });
+
+// The KernelPage (ticks, hz, whether the kernel sleeps) is read-only for
+// every service: a service that writes it, directly or after trying to make
+// it writable, dies of SIGSEGV and the others go on.
+TEST_F(FaultTest, KernelPageIsReadOnly) {
+    boot_crash("kpage");
+    EXPECT_TRUE(log.wait_for("tsm: signal 11 for endpoint " + crash_ep()));
+    EXPECT_EQ(log.count("crash: kpage survived"), 0);
+    expect_others_alive();
+}
+
+TEST_F(FaultTest, KernelPageCannotBeMadeWritable) {
+    boot_crash("kpagerw");
+    std::string line;
+    ASSERT_TRUE(log.wait_for("crash: mprotect of the kernel page:", &line));
+    EXPECT_NE(line.find(": -1"), std::string::npos) << line;
+    EXPECT_TRUE(log.wait_for("tsm: signal 11 for endpoint " + crash_ep()));
+    EXPECT_EQ(log.count("crash: kpagerw survived"), 0);
+    expect_others_alive();
+}
+
+// A service that rings its own doorbell without calling cannot keep the
+// kernel awake: the kernel stops waiting on that doorbell until the next
+// tick (and says so once), and the others are served meanwhile.
+TEST_F(FaultTest, DoorbellRingingForNothingIsIgnored) {
+    boot_crash("ring");
+    EXPECT_TRUE(log.wait_for("rings its doorbell without calling"));
+    for (int i = 0; i < 50; ++i) expect_others_alive();
+    EXPECT_EQ(log.count("rings its doorbell without calling"), 1);
+}
 
 TEST_F(FaultTest, HostKill9IsReportedAsCrash) {
     boot_crash("hang");

@@ -5,6 +5,7 @@
 
 #include "umk/com.h"
 #include "umk/config.h"
+#include "umk/proc_flags.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/syslib.h"
@@ -21,7 +22,7 @@ inline umk::endpoint_t lookup(const char* name) {
     static umk::proc_info tab[umk::NR_TASKS + umk::NR_PROCS];
     if (umk::sys_getinfo(umk::GET_PROCTAB, tab, sizeof tab) != umk::OK) return umk::NONE;
     for (const umk::proc_info& p : tab) {
-        if ((p.rts_flags & 0x01) == 0 && std::strncmp(p.name, name, sizeof p.name) == 0)
+        if (!(p.rts_flags & umk::RTS_SLOT_FREE) && std::strncmp(p.name, name, sizeof p.name) == 0)
             return p.endpoint;
     }
     return umk::NONE;

@@ -6,17 +6,29 @@
 //   mmapexec  mmap(PROT_EXEC)                hang     block for ever (for kill -9)
 //   spin      compute for ever in user mode (for freezing)
 //   exit      leave through the host's exit_group (status 3)
+//   kpage     write to the KernelPage (read-only for services: SIGSEGV)
+//   kpagerw   make the KernelPage writable with mprotect, then write it
+//   futex     FUTEX_WAKE on the kernel's wake word (not its own page: SIGSYS)
+//   ring      ring its own doorbell for ever without ever calling
 // Before misbehaving it logs "crash: MODE now".
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 
 #include "svc_util.h"
+#include "umk/arch/linux.h"
+
+namespace umk::linux_host {
+extern SlotPage* slot_page;            // mapped by the service library
+extern const KernelPage* kernel_page;  // mapped read-only by the service library
+}  // namespace umk::linux_host
 
 int main(int argc, char** argv) {
     using namespace umk;
@@ -43,6 +55,22 @@ int main(int argc, char** argv) {
         _exit(3);
     } else if (!std::strcmp(mode, "spin")) {
         for (unsigned long n = 0;; ++n) asm volatile("" : : "r"(n));
+    } else if (!std::strcmp(mode, "kpage")) {
+        auto* kp = const_cast<linux_host::KernelPage*>(linux_host::kernel_page);
+        kp->sleeping.store(0);  // would stop every service from waking the kernel
+    } else if (!std::strcmp(mode, "kpagerw")) {
+        auto* kp = const_cast<linux_host::KernelPage*>(linux_host::kernel_page);
+        const int r = mprotect(kp, 4096, PROT_READ | PROT_WRITE);
+        log_printf("crash: mprotect of the kernel page: %d\n", r);
+        kp->sleeping.store(0);
+    } else if (!std::strcmp(mode, "futex")) {
+        syscall(SYS_futex, &linux_host::kernel_page->wake, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    } else if (!std::strcmp(mode, "ring")) {
+        auto* sp = linux_host::slot_page;
+        for (;;) {
+            sp->doorbell.fetch_add(1);
+            syscall(SYS_futex, &sp->doorbell, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+        }
     } else if (!std::strcmp(mode, "mmapexec")) {
         mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }

@@ -14,7 +14,7 @@
 
 namespace umk::linux_host {
 extern SlotPage* slot_page;  // mapped by the service library's startup
-extern KernelPage* kernel_page;
+extern const KernelPage* kernel_page;
 }  // namespace umk::linux_host
 
 int main(int argc, char** argv) {
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     const int rounds = argc > 1 ? std::atoi(argv[1]) : 200;
     const endpoint_t sink = test_svc::lookup("sink");
     SlotPage* sp = slot_page;
-    KernelPage* kp = kernel_page;
+    const KernelPage* kp = kernel_page;
     int accepted = 0, refused = 0;
     std::uint32_t x = 12345;
     for (int i = 0; i < rounds; ++i) {
@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
         sp->msg.m_type = test_svc::SINK;
         std::uint32_t seq = sp->call_seq.load() + 1;
         sp->call_seq.store(seq);
-        kp->doorbell.fetch_add(1);
+        sp->doorbell.fetch_add(1);
         if (kp->sleeping.load())
-            syscall(SYS_futex, &kp->doorbell, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+            syscall(SYS_futex, &sp->doorbell, FUTEX_WAKE, 1, nullptr, nullptr, 0);
         int spins = 0;
         while (sp->done_seq.load() != seq) {
             x = x * 1103515245 + 12345;

@@ -2,14 +2,19 @@
 // memory page per process slot, plus one kernel page shared by everybody.
 //
 // A trap: the service writes the request into its SlotPage, then
-// increments call_seq (release) and rings the kernel doorbell. The kernel
+// increments call_seq and rings its own doorbell (SlotPage::doorbell),
+// futex-waking the kernel if KernelPage::sleeping says it waits. The kernel
 // notices call_seq != the last sequence it consumed, snapshots the request
 // once (the service may scribble on the page at any time), checks and runs
 // it, and when the trap completes writes result/msg and stores
 // done_seq = call_seq (release), futex-waking the service if it sleeps.
 //
-// Nothing in these pages is trusted by the kernel: a hostile service can
-// only corrupt its own requests or cause spurious doorbell wake-ups.
+// Nothing in a SlotPage is trusted by the kernel: a hostile service can only
+// corrupt its own requests, or ring its own doorbell for nothing (the kernel
+// then stops waiting on that doorbell until the next tick, which delays
+// only that service). The KernelPage is read-only for every service (its
+// memfd is sealed against writes before any service maps it), so no service
+// can change what the kernel tells the others or keep it from waking.
 #pragma once
 
 #include <atomic>
@@ -37,16 +42,22 @@ struct alignas(64) SlotPage {
     std::int32_t result;                  // kernel: OK or -Exxx
     std::int32_t self;                    // kernel: the endpoint of this slot (kept current)
     std::uint64_t table;                  // SENDA: address of the asynmsg_t table
-    std::uint32_t pad[6];
+    // service: bumped after each new call_seq; the kernel futex-waits on the
+    // doorbells of the slots that may trap (futex_waitv), so a service can
+    // wake the kernel through its own page only.
+    std::atomic<std::uint32_t> doorbell;
+    std::uint32_t pad[5];
     message msg;  // in: message / kernel call; out: delivered message / reply
 };
 static_assert(sizeof(SlotPage) <= 4096);
 
+// Written by the kernel only; services map it read-only.
 struct alignas(64) KernelPage {
-    std::atomic<std::uint32_t>
-        doorbell;  // bumped by every trap and by the kernel's SIGCHLD handler
-    std::atomic<std::uint32_t> sleeping;  // kernel: 1 while in futex wait on doorbell
-    std::atomic<std::uint64_t> ticks;     // kernel: uptime in ticks (read-only for services)
+    // The kernel's own wake word: bumped by its signal handlers (SIGCHLD,
+    // SIGIO) and its client threads, never by a service.
+    std::atomic<std::uint32_t> wake;
+    std::atomic<std::uint32_t> sleeping;  // 1 while the kernel waits: a trap must FUTEX_WAKE
+    std::atomic<std::uint64_t> ticks;     // uptime in ticks
     std::atomic<std::uint32_t> hz;
 };
 static_assert(sizeof(KernelPage) <= 4096);
