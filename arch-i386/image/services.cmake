@@ -70,10 +70,9 @@ endforeach()
 file(GLOB _i386_services CONFIGURE_DEPENDS ${UMK_SOURCE_DIR}/tests/i386/services/*.cc)
 foreach(src ${_i386_services})
   get_filename_component(s ${src} NAME_WE)
-  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services
-                   ${UMK_SOURCE_DIR}/servers/rs ${UMK_SOURCE_DIR}/servers/conf)
-  # Those that talk to RS use RS's request block (servers/rs): borrowed
-  # code too, so they are not essential.
+  umk_i386_service(${s} ${src} INCLUDES ${UMK_SOURCE_DIR}/tests/services)
+  # Those that talk to RS (rs_client.h) need RS (servers/rs) in the image:
+  # borrowed code too, so they are not essential.
   file(STRINGS ${src} _uses_rs REGEX "#include \"rs_client.h\"")
   if(NOT _uses_rs)
     set(UMK_I386_OWN_SERVICES ${UMK_I386_OWN_SERVICES} ${s} CACHE INTERNAL "")

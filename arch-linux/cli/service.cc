@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "client.h"
-#include "rs_request.h"
 #include "service_args.h"
 #include "umk/err.h"
 #include "umk_linux/cli.h"

@@ -11,8 +11,8 @@
 
 #include <cstdint>
 
-#include "rs_request.h"
 #include "umk/types.h"
+#include "umklib/rs_proto.h"
 
 namespace umk::control {
 

@@ -7,10 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "system_conf.h"
 #include "umk/config.h"
 #include "umk/err.h"
 #include "umklib/rs_proto.h"
+#include "umklib/system_conf.h"
 
 namespace umk::control {
 namespace {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -119,6 +120,22 @@ void hlog(const char* fmt, ...) {
     std::size_t len = static_cast<std::size_t>(n) < sizeof buf - 1 ? n : sizeof buf - 2;
     buf[len++] = '\n';
     arch::log_write(buf, len);
+}
+
+void kernel_log(const char* fmt, ...) {
+    char buf[512];  // kprintf's own limit: one line
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    kprintf("%s", buf);
+}
+
+HostProcess host_process(endpoint_t ep) {
+    const Proc* p = endpoint_lookup(ep);
+    if (!p) return {};
+    const ArchProc& a = p->p_arch;
+    return {static_cast<std::int32_t>(a.kind), a.kind == ArchKind::HOST ? a.host_pid : 0};
 }
 
 void watch_fd(int fd, short events, FdCallback on_ready) {

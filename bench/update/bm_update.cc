@@ -36,7 +36,6 @@
 #include <string>
 #include <thread>
 
-#include "rs_request.h"
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk_linux/host.h"

@@ -8,10 +8,10 @@
 #include <cstdint>
 
 #include "host.h"
-#include "rs_request.h"
-#include "system_conf.h"
 #include "umk/config.h"
 #include "umk/types.h"
+#include "umklib/rs_proto.h"
+#include "umklib/system_conf.h"
 
 namespace umk::rs {
 
@@ -43,7 +43,7 @@ constexpr int backoff_periods(int restarts) {
 }
 
 struct Service {
-    std::uint32_t flags;  // RS_* (rs_request.h)
+    std::uint32_t flags;  // RS_* (umklib/rs_proto.h)
     char label[PROC_NAME_LEN];
     char program[PROGRAM_MAX];
     std::uint32_t args_len;

@@ -1,7 +1,6 @@
 // SysHost: RS's operations on the real system, through the service library.
 #include "rs_host.h"
 
-#include "rs_request.h"
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/format.h"

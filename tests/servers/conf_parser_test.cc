@@ -5,9 +5,9 @@
 #include <cstring>
 #include <string>
 
-#include "system_conf.h"
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umklib/system_conf.h"
 
 namespace {
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -109,5 +110,21 @@ const HostOptions& host_options();
 // does (every child is killed and reaped). Kernel thread, while a Host runs;
 // used by the control socket for `umk service shutdown`.
 void request_stop();
+
+// A line for the kernel log, as the core's kprintf writes it (to the log
+// reader, TTY, once there is one): for host code on the kernel thread that
+// is not part of the core, such as the control proxy. Kernel thread.
+void kernel_log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// How the host serves a live process: host pids are the arch's, not the
+// core's, so `ps` and `service list` ask here. Kernel thread, while a Host
+// runs.
+struct HostProcess {
+    // What serves the slot (ArchKind): 0 nothing (a kernel task, or no such
+    // process), 1 a host process, 2 an in-kernel slot, 3 a client thread.
+    std::int32_t kind;
+    std::int32_t host_pid;  // a host process's pid, else 0
+};
+HostProcess host_process(endpoint_t ep);
 
 }  // namespace umk::linux_host

@@ -1,8 +1,14 @@
-// The RS protocol (MINIX include/minix/com.h, rs.h): requests to RS, and
-// the messages RS sends to the services it manages (init, LU prepare).
+// The RS protocol (MINIX include/minix/com.h, rs.h): requests to RS, the
+// messages RS sends to the services it manages (init, LU prepare), and the
+// blocks a request passes by grant (rs_start, rs_list_entry). Plain data,
+// shared by RS, the services, the `umk service` tool and the control proxy.
 #pragma once
 
+#include <cstdint>
+
 #include "umk/com.h"
+#include "umk/types.h"
+#include "umklib/service_conf.h"
 
 namespace umk {
 
@@ -55,3 +61,72 @@ inline constexpr std::int64_t RS_INIT_DEBUG_FAIL = 0x2;     // sef_cb_init_fail
 inline constexpr std::int64_t RS_INIT_DEBUG_TIMEOUT = 0x4;  // sef_cb_init_timeout
 
 }  // namespace umk
+
+// The request block of RS_UP / RS_RUN / RS_UPDATE (MINIX struct rs_start)
+// and the entries of RS_LIST. A client puts the block in its own memory and
+// passes a grant (RS_CMD_GRANT, RS_CMD_LEN); RS copies it in with
+// sys_safecopyfrom.
+namespace umk::rs {
+
+inline constexpr int PROGRAM_MAX = 128;  // binary name, incl. the NUL
+inline constexpr int ARGS_MAX = 256;     // NUL-separated argument block
+
+// rs_start flags.
+inline constexpr std::uint32_t RSS_SELF = 0x01;        // update: reuse the running binary ("self")
+inline constexpr std::uint32_t RSS_HAS_CONF = 0x02;    // `conf` holds the entry (-config FILE)
+inline constexpr std::uint32_t RSS_NO_RESTART = 0x04;  // run: never restart
+
+// Forced outcomes of the new version's init (service update -x/-y/-z); RS
+// passes them to the new version in RS_INIT (RS_INIT_DEBUG).
+inline constexpr int RS_DEBUG_NONE = 0;
+inline constexpr int RS_DEBUG_INIT_CRASH = 1;    // -x
+inline constexpr int RS_DEBUG_INIT_FAIL = 2;     // -y
+inline constexpr int RS_DEBUG_INIT_TIMEOUT = 3;  // -z
+
+struct rs_start {
+    std::uint32_t flags;
+    char label[PROC_NAME_LEN];  // "" = the binary's base name
+    char program[PROGRAM_MAX];
+    std::uint32_t args_len;
+    char args[ARGS_MAX];
+    std::int32_t period;   // heartbeat ticks; -1 = from system.conf
+    std::int32_t state;    // update: wanted state
+    std::int32_t maxtime;  // update: ticks to reach it (0 = default)
+    std::int32_t debug;    // update: RS_DEBUG_*
+    conf::ServiceConf conf;
+    // Recovery script (-script S, MINIX rss_script): a user program PM spawns
+    // when the service fails, instead of RS restarting it; "" = none.
+    char script[PROGRAM_MAX];
+};
+
+// Service flags as RS_LIST reports them (MINIX rproc r_flags).
+inline constexpr std::uint32_t RS_IN_USE = 0x001;
+inline constexpr std::uint32_t RS_EXITING = 0x002;
+inline constexpr std::uint32_t RS_REFRESHING = 0x004;
+inline constexpr std::uint32_t RS_NOPINGREPLY = 0x008;
+inline constexpr std::uint32_t RS_TERMINATED = 0x010;
+inline constexpr std::uint32_t RS_LATEREPLY = 0x020;
+inline constexpr std::uint32_t RS_INITIALIZING = 0x040;
+inline constexpr std::uint32_t RS_UPDATING = 0x080;
+inline constexpr std::uint32_t RS_ACTIVE = 0x100;
+inline constexpr std::uint32_t RS_NO_RESTART = 0x200;  // umk: started by `run`
+inline constexpr std::uint32_t RS_CORE = 0x400;        // cannot be taken down
+inline constexpr std::uint32_t RS_BOOT = 0x800;        // part of the boot image
+inline constexpr std::uint32_t RS_REPLICA =
+    0x1000;  // a restart replica (its dead predecessor is kept)
+inline constexpr std::uint32_t RS_SCRIPT_RUNNING =
+    0x2000;  // dead, its recovery script decides (umk: MINIX has no flag for it)
+
+struct rs_list_entry {
+    char label[PROC_NAME_LEN];
+    endpoint_t endpoint;
+    std::int32_t restarts;
+    std::uint32_t flags;
+    std::int32_t period;
+    std::int32_t host_pid;  // 0 if RS does not know (the proxy fills it in)
+    std::int32_t pad;
+    char program[48];
+};
+static_assert(sizeof(rs_list_entry) == 88);
+
+}  // namespace umk::rs

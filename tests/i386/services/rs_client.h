@@ -2,7 +2,6 @@
 // to start or update a service, with the request block passed by grant.
 #pragma once
 
-#include "rs_request.h"
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umklib/ipc.h"

@@ -1,6 +1,6 @@
 // The system.conf parser: a tokenizer over an in-memory text and one
 // handler per keyword. Freestanding: no heap, no libc.
-#include "system_conf.h"
+#include "umklib/system_conf.h"
 
 #include <initializer_list>
 
@@ -255,7 +255,8 @@ struct Parser {
 
     int statement(ServiceConf& s) {
         char kw[32];
-        if (!str::copy(kw, lx.word, sizeof kw)) return fail(lx.tok_line, -EINVAL, "unknown keyword");
+        if (!str::copy(kw, lx.word, sizeof kw))
+            return fail(lx.tok_line, -EINVAL, "unknown keyword");
         int kw_line = lx.tok_line;
         if (str::eq(kw, "uid")) {
             int n = 0;

@@ -1,14 +1,11 @@
-// system.conf: the per-service policy RS applies when it starts a service
-// (MINIX etc/system.conf, parsed in servers/rs/service.c at the seed).
-//
-//   service NAME { KEYWORD VALUE... ; ... };     # comments run to the end of the line
-//
-// Keywords: uid, nice, irq, io, pci, system, ipc, vm, control, class,
-// period, sigmgr. The parser is freestanding (no heap, no libc): RS parses
-// the text built into it, and the host tools parse files they read.
+// The policy RS applies to one service: what a system.conf entry says
+// (MINIX etc/system.conf), as plain data with fixed-size fields. The
+// system.conf parser (umklib/system_conf.h) fills it, and an `rs_start`
+// (umklib/rs_proto.h) carries it to RS for `service up -config FILE`, so
+// it lives here, beside the protocol, where RS, the parser and the clients
+// all see one definition.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 
 #include "umk/config.h"
@@ -16,7 +13,6 @@
 namespace umk::conf {
 
 inline constexpr int LABEL_LEN = PROC_NAME_LEN;  // including the NUL
-inline constexpr int MAX_SERVICES = 32;
 inline constexpr int MAX_IPC = 32;
 inline constexpr int MAX_CONTROL = 8;
 inline constexpr int MAX_IRQ = 4;  // priv_args::irq_tab
@@ -82,30 +78,5 @@ struct ServiceConf {
     int period;              // heartbeat period in ticks (0: no heartbeat)
     char sigmgr[LABEL_LEN];  // label of the signal manager ("" = RS, "SELF" = itself)
 };
-
-struct Config {
-    int count;
-    ServiceConf services[MAX_SERVICES];
-};
-
-struct Error {
-    char file[64];
-    int line;
-    char what[160];  // e.g. "unknown kernel call 'FOO' in 'system'"
-};
-
-// Parse `len` bytes of text; `file` names it in errors. Returns 0 (OK) and
-// fills *out, or a negative MINIX error (-EINVAL; -ENOSPC when a table is
-// full; -E2BIG for an over-long name) and fills *err. *out is reset first.
-int parse(const char* text, std::size_t len, const char* file, Config* out, Error* err);
-
-// "file:line: what" into buf (always NUL-terminated).
-void format_error(const Error& err, char* buf, std::size_t size);
-
-// The entry for a service, or nullptr.
-const ServiceConf* find(const Config& cfg, const char* name);
-
-// Ticks from "120" or "3HZ" (seconds); -1 if malformed or negative.
-long parse_ticks(const char* s, int hz);
 
 }  // namespace umk::conf
