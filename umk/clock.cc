@@ -72,6 +72,7 @@ void clock_tick() {
         t.exp_time = TMR_NEVER;
         if (fn) fn(t);
     }
+    if (ticks % HZ == 0) kmess_budget_tick();
     // Log text from anywhere in the kernel reaches its reader (or, with no
     // live reader left, the console) within a tick.
     kmess_tick();

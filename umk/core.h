@@ -102,6 +102,22 @@ std::size_t kmess_unshown();
 // yet shown is lent again by the next take, or written by the kernel.
 int kmess_take(Proc& p, vir_bytes dst, std::size_t max, std::size_t* got);
 int kmess_shown(std::size_t n);
+// Kernel log lines caused by a process: while a trap of p runs, kprintf
+// counts its lines against p's budget (KMESS_LINES_PER_SECOND); past it the
+// lines are dropped and counted. Once a second kmess_budget_tick() says how
+// many were dropped, per process, and refills the budgets.
+class LogSubject {
+  public:
+    explicit LogSubject(Proc& p);
+    ~LogSubject();
+    LogSubject(const LogSubject&) = delete;
+    LogSubject& operator=(const LogSubject&) = delete;
+
+  private:
+    Proc* prev_;
+};
+inline constexpr int KMESS_LINES_PER_SECOND = 32;
+void kmess_budget_tick();
 // A reader registered / unregistered: make sure the waiting text is
 // signalled to it / written out if no reader is left.
 void kmess_reader_added();

@@ -220,7 +220,38 @@ void kmess_flush_direct() {
     write_backlog();
 }
 
+namespace {
+Proc* log_subject = nullptr;  // the process whose trap is running, if any
+}  // namespace
+
+LogSubject::LogSubject(Proc& p) : prev_(log_subject) {
+    log_subject = &p;
+}
+LogSubject::~LogSubject() {
+    log_subject = prev_;
+}
+
+void kmess_budget_tick() {
+    for (Proc& p : proc_table) {
+        if (p.p_log_dropped != 0) {
+            kprintf("kernel: %u more log lines caused by %s (endpoint %d) were dropped\n",
+                    p.p_log_dropped, p.p_name, p.p_endpoint);
+        }
+        p.p_log_lines = 0;
+        p.p_log_dropped = 0;
+    }
+}
+
 void kprintf(const char* fmt, ...) {
+    // Lines the current trap's caller causes are limited: a service that
+    // makes bad calls in a loop would otherwise fill the log for everybody.
+    if (Proc* p = log_subject) {
+        if (p->p_log_lines >= KMESS_LINES_PER_SECOND) {
+            ++p->p_log_dropped;
+            return;
+        }
+        ++p->p_log_lines;
+    }
     // One line at a time is all the kernel ever prints; longer output is cut.
     static char buf[512];
     va_list ap;

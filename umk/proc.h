@@ -35,6 +35,12 @@ struct Proc {
     endpoint_t p_spawner;  // SYS_SPAWN's caller, told by SIGKSTART (NONE: nobody)
     clock_t_ p_user_time;  // ticks charged (SYS_TIMES)
 
+    // Kernel log lines its calls caused this second, and those dropped past
+    // the budget (kmess.cc: a service cannot flood the log through the
+    // kernel's complaints about it).
+    std::uint16_t p_log_lines;
+    std::uint32_t p_log_dropped;
+
     ArchProc p_arch;  // registers / host process / page tables
 };
 

@@ -58,7 +58,11 @@ void trap_kernel_call(Proc& caller, const message& request) {
     // and write their reply fields into it.
     message m = request;
     m.m_source = caller.p_endpoint;
-    const int result = dispatch(caller, m);
+    int result;
+    {
+        const LogSubject subject(caller);
+        result = dispatch(caller, m);
+    }
     // Log text the call added (DIAGCTL, a kprintf): tell the log reader.
     kmess_kick();
     if (result == -EDONTREPLY) return;

@@ -80,6 +80,7 @@ void trap_ipc(Proc& caller, int call, endpoint_t target, const message* msg, vir
               std::size_t count) {
     // The arch copies a delivered message out before the process runs again.
     if (caller.p_misc_flags & MF_DELIVERMSG) arch::panic("trap_ipc: MF_DELIVERMSG still set");
+    const LogSubject subject(caller);
 
     int r = check_trap(caller, call, target, count);
     if (r == OK) r = dispatch(caller, call, target, msg, table, count);

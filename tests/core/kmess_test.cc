@@ -306,3 +306,39 @@ TEST(Kmess, FlushDirectForAPanicWritesTheBacklog) {
 
 }  // namespace
 }  // namespace umk
+
+namespace umk {
+namespace {
+
+using namespace test;
+
+int count_of(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+// A service that makes bad calls in a loop cannot fill the log: the kernel
+// prints at most KMESS_LINES_PER_SECOND lines a second caused by one
+// process, then says once a second how many it dropped. Others' lines still
+// get through.
+TEST(KmessBudget, LinesCausedByOneProcessAreLimited) {
+    boot_managed();
+    message m{};
+    m.m_type = KERNEL_CALL + NR_SYS_CALLS + 3;  // "illegal request", logged
+    for (int i = 0; i < 3 * KMESS_LINES_PER_SECOND; ++i) kcall(proc(SVC), m);
+    EXPECT_EQ(count_of(kernel_log(), "illegal request"), KMESS_LINES_PER_SECOND);
+    kcall(proc(SVC2), m);
+    EXPECT_EQ(count_of(kernel_log(), "from svc2"), 1);
+    for (int t = 0; t < HZ; ++t) clock_tick();
+    EXPECT_EQ(count_of(kernel_log(), "kernel: 64 more log lines caused by svc (endpoint"), 1)
+        << kernel_log();
+    // A new second, a new budget.
+    fake::clear_log();
+    kcall(proc(SVC), m);
+    EXPECT_EQ(count_of(kernel_log(), "illegal request"), 1);
+}
+
+}  // namespace
+}  // namespace umk
