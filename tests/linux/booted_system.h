@@ -89,8 +89,9 @@ class BootedSystem {
 
     // Stops the system: `umk service shutdown` (SIGTERM without a control
     // socket), a bounded wait, then SIGKILL of the whole group. Fails the
-    // test if it had to kill. Idempotent.
-    void stop(std::chrono::milliseconds limit = 30s);
+    // test if it had to kill. Idempotent. The bounds add up to less than a
+    // test's CTest timeout, so a wedged shutdown still prints the boot log.
+    void stop(std::chrono::milliseconds limit = 15s);
     // Processes of the system's group still alive (not zombies).
     std::vector<pid_t> leftovers() const;
     // stop(), then fail the test for every process of the system left
