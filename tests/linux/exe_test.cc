@@ -1,141 +1,86 @@
 // The `umk` executable: help, booting the default config, shutdown on
 // SIGTERM, and no child surviving a kill -9 of the kernel.
-#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 #include <thread>
 
-#include "harness.h"
+#include "booted_system.h"
 
 namespace umk_test {
 namespace {
 
-// `umk ARGS...` as a child, its stdout (and optionally stderr) captured line by line.
-class UmkProcess {
-  public:
-    explicit UmkProcess(std::vector<std::string> args) {
-        int out[2];
-        if (pipe2(out, O_CLOEXEC) != 0) return;
-        pid_ = fork();
-        if (pid_ == 0) {
-            dup2(out[1], 1);
-            dup2(out[1], 2);
-            std::vector<char*> argv{const_cast<char*>(UMK_EXE)};
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(UMK_EXE, argv.data());
-            _exit(127);
-        }
-        close(out[1]);
-        reader_ = std::thread([this, fd = out[0]] {
-            std::string cur;
-            char buf[4096];
-            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
-                for (ssize_t i = 0; i < n; ++i) {
-                    if (buf[i] == '\n') {
-                        log.add(cur);
-                        cur.clear();
-                    } else {
-                        cur.push_back(buf[i]);
-                    }
-                }
-            }
-            if (!cur.empty()) log.add(cur);
-            close(fd);
-        });
-    }
-    ~UmkProcess() {
-        if (pid_ > 0 && status_ < 0) {
-            kill(pid_, SIGKILL);
-            wait();
-        }
-        if (reader_.joinable()) reader_.join();
-    }
-    int wait() {
-        int st = 0;
-        if (waitpid(pid_, &st, 0) == pid_) status_ = st;
-        return status_;
-    }
-    pid_t pid() const { return pid_; }
+class UmkExecutable : public BootedSystemTest {};
 
-    LogCapture log;
-
-  private:
-    pid_t pid_ = -1;
-    int status_ = -1;
-    std::thread reader_;
-};
-
-TEST(UmkExecutable, HelpListsCommands) {
-    UmkProcess u({"--help"});
-    int st = u.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    EXPECT_TRUE(u.log.wait_for("  boot ", nullptr, 5s));
-    UmkProcess b({"help", "boot"});
-    b.wait();
-    EXPECT_TRUE(b.log.wait_for("--config FILE", nullptr, 5s));
-    UmkProcess bad({"frobnicate"});
-    st = bad.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-    EXPECT_TRUE(bad.log.wait_for("no command 'frobnicate'", nullptr, 5s));
+bool exited_with(const std::optional<int>& st, int code) {
+    return st && WIFEXITED(*st) && WEXITSTATUS(*st) == code;
 }
 
-TEST(UmkExecutable, BadConfigNamesFileAndLine) {
+TEST_F(UmkExecutable, HelpListsCommands) {
+    CliResult u = run_umk({"--help"});
+    EXPECT_EQ(u.status, 0);
+    EXPECT_NE(u.out.find("  boot "), std::string::npos) << u.out;
+    CliResult b = run_umk({"help", "boot"});
+    EXPECT_NE(b.out.find("--config FILE"), std::string::npos) << b.out;
+    CliResult bad = run_umk({"frobnicate"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.out.find("no command 'frobnicate'"), std::string::npos) << bad.out;
+}
+
+TEST_F(UmkExecutable, BadConfigNamesFileAndLine) {
     std::string path = ::testing::TempDir() + "bad_boot.conf";
     std::ofstream(path) << "# fine\nproc 1 x programm=y\n";
-    UmkProcess u({"boot", "--config", path});
-    int st = u.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-    EXPECT_TRUE(u.log.wait_for(path + ":2: unknown or misplaced option 'programm=y'", nullptr, 5s));
+    CliResult u = run_umk({"boot", "--config", path});
+    EXPECT_EQ(u.status, 1);
+    EXPECT_NE(u.out.find(path + ":2: unknown or misplaced option 'programm=y'"), std::string::npos)
+        << u.out;
 }
 
-TEST(UmkExecutable, DefaultBootRunsTheFullSystemAndStopsOnSigterm) {
+TEST_F(UmkExecutable, DefaultBootRunsTheFullSystemAndStopsOnSigterm) {
     // The default boot.conf is the full system: PM, devman, RS, TTY, DS, VM, hello.
-    const std::string sock = ::testing::TempDir() + "default_boot.sock";
-    UmkProcess u({"boot", "--sock", sock});
+    BootedSystem& u = boot({.programs = false});
     ASSERT_TRUE(u.log.wait_for("hello: Hello, World!", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
     EXPECT_EQ(kids.size(), 7u);
     kill(u.pid(), SIGTERM);
-    int st = u.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+    std::optional<int> st = u.wait_exit(30s);
+    EXPECT_TRUE(exited_with(st, 0)) << st.value_or(-1);
     for (pid_t k : kids) EXPECT_FALSE(pid_alive(k)) << k;
 }
 
-TEST(UmkExecutable, DemoConfigRunsPingPong) {
-    UmkProcess u({"boot", "--config", UMK_ETC "/demo.conf", "--programs", UMK_TEST_PROGRAMS});
+TEST_F(UmkExecutable, DemoConfigRunsPingPong) {
+    BootedSystem& u = boot({.config_path = UMK_ETC "/demo.conf", .control_socket = false});
     ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));
     kill(u.pid(), SIGTERM);
-    int st = u.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+    std::optional<int> st = u.wait_exit(30s);
+    EXPECT_TRUE(exited_with(st, 0)) << st.value_or(-1);
 }
 
-TEST(UmkExecutable, ExitsWhenEveryBootProcessIsGone) {
-    std::string path = ::testing::TempDir() + "exit_boot.conf";
-    std::ofstream(path) << "proc 1 a program=test_crash sys args=exit\n"
-                           "proc 2 b program=test_crash sys args=exit\n";
-    UmkProcess u({"boot", "--config", path, "--programs", UMK_TEST_PROGRAMS});
-    int st = u.wait();
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+TEST_F(UmkExecutable, ExitsWhenEveryBootProcessIsGone) {
+    BootedSystem& u = boot({.config_text = "proc 1 a program=test_crash sys args=exit\n"
+                                           "proc 2 b program=test_crash sys args=exit\n",
+                            .control_socket = false});
+    std::optional<int> st = u.wait_exit(30s);
+    EXPECT_TRUE(exited_with(st, 0)) << st.value_or(-1);
     EXPECT_TRUE(u.log.wait_for("exited with status 3", nullptr, 5s));
     EXPECT_TRUE(u.log.wait_for("every host process is gone", nullptr, 5s));
 }
 
-TEST(UmkExecutable, Kill9OfKernelLeavesNoChild) {
-    UmkProcess u({"boot", "--config", UMK_ETC "/demo.conf", "--programs", UMK_TEST_PROGRAMS});
+TEST_F(UmkExecutable, Kill9OfKernelLeavesNoChild) {
+    BootedSystem& u = boot({.config_path = UMK_ETC "/demo.conf", .control_socket = false});
     ASSERT_TRUE(u.log.wait_for("ping: done 5/5 ok", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
     ASSERT_EQ(kids.size(), 3u);
     kill(u.pid(), SIGKILL);
-    u.wait();
-    for (int i = 0; i < 200; ++i) {
-        bool any = false;
-        for (pid_t k : kids) any = any || pid_alive(k);
-        if (!any) break;
-        std::this_thread::sleep_for(10ms);
-    }
+    u.wait_exit(30s);
+    eventually(
+        [&] {
+            for (pid_t k : kids)
+                if (pid_alive(k)) return false;
+            return true;
+        },
+        10s);
     for (pid_t k : kids) EXPECT_FALSE(pid_alive(k)) << "child " << k << " survived the kernel";
 }
 

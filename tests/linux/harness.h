@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -29,27 +30,43 @@ namespace umk_test {
 
 using namespace std::chrono_literals;
 
-// Children of `parent` (from /proc), optionally only those with comm `comm`.
-inline std::vector<pid_t> children_of(pid_t parent, const std::string& comm = {}) {
-    std::vector<pid_t> out;
+// A process as its /proc/PID/stat line says.
+struct ProcStat {
+    pid_t pid = 0;
+    std::string comm;
+    char state = 0;  // 'Z': a zombie
+    pid_t ppid = 0;
+    pid_t pgrp = 0;
+};
+
+// Every process in /proc.
+inline std::vector<ProcStat> processes() {
+    std::vector<ProcStat> out;
     DIR* d = opendir("/proc");
     if (!d) return out;
     while (dirent* e = readdir(d)) {
-        pid_t pid = std::atoi(e->d_name);
-        if (pid <= 0) continue;
-        std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+        ProcStat p;
+        p.pid = std::atoi(e->d_name);
+        if (p.pid <= 0) continue;
+        std::ifstream f("/proc/" + std::to_string(p.pid) + "/stat");
         std::string line;
         if (!std::getline(f, line)) continue;
         auto open = line.find('('), close = line.rfind(')');
         if (open == std::string::npos || close == std::string::npos) continue;
-        std::string name = line.substr(open + 1, close - open - 1);
+        p.comm = line.substr(open + 1, close - open - 1);
         std::istringstream rest(line.substr(close + 2));
-        char state;
-        pid_t ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == parent && (comm.empty() || name == comm)) out.push_back(pid);
+        rest >> p.state >> p.ppid >> p.pgrp;
+        out.push_back(std::move(p));
     }
     closedir(d);
+    return out;
+}
+
+// Children of `parent`, optionally only those with comm `comm`.
+inline std::vector<pid_t> children_of(pid_t parent, const std::string& comm = {}) {
+    std::vector<pid_t> out;
+    for (const ProcStat& p : processes())
+        if (p.ppid == parent && (comm.empty() || p.comm == comm)) out.push_back(p.pid);
     return out;
 }
 
@@ -99,6 +116,28 @@ class LogCapture {
             return false;
         });
     }
+    // The index of the first line from line `from` on that contains
+    // `needle` (an order between lines: a smaller index came first), or npos.
+    std::size_t find(const std::string& needle, std::size_t from = 0) {
+        std::lock_guard lock(mu_);
+        return find_locked(needle, from);
+    }
+    // find(), waiting (bounded) for the line to come.
+    std::size_t wait_find(const std::string& needle, std::size_t from = 0,
+                          std::chrono::milliseconds timeout = 10s) {
+        std::unique_lock lock(mu_);
+        std::size_t at = std::string::npos;
+        cv_.wait_for(lock, timeout,
+                     [&] { return (at = find_locked(needle, from)) != std::string::npos; });
+        return at;
+    }
+    // Every line so far, for a failure message.
+    std::string text() {
+        std::lock_guard lock(mu_);
+        std::string out;
+        for (const std::string& l : lines_) out += l + "\n";
+        return out;
+    }
     int count(const std::string& needle) {
         std::lock_guard lock(mu_);
         int n = 0;
@@ -122,6 +161,12 @@ class LogCapture {
     }
 
   private:
+    std::size_t find_locked(const std::string& needle, std::size_t from) const {
+        for (std::size_t i = from; i < lines_.size(); ++i)
+            if (lines_[i].find(needle) != std::string::npos) return i;
+        return std::string::npos;
+    }
+
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<std::string> lines_;
@@ -130,7 +175,9 @@ class LogCapture {
 };
 
 // A test that boots a Host from an inline config and, whatever happens,
-// stops it and checks that no child process is left.
+// stops it, checks that no child process is left and, if it failed, prints
+// the kernel log. (In-process, for tests that read the Host's own state;
+// the `umk` executable is booted by BootedSystemTest, booted_system.h.)
 class HostTest : public ::testing::Test {
   protected:
     void boot(const std::string& config_text) {
@@ -149,6 +196,7 @@ class HostTest : public ::testing::Test {
         if (host) host->stop();
         host.reset();
         EXPECT_EQ(children_of(getpid()).size(), 0u) << "a child process was left behind";
+        if (HasFailure()) std::fprintf(stderr, "---- kernel log ----\n%s", log.text().c_str());
     }
     umk::endpoint_t ep(const std::string& name) { return host->endpoint_of(name); }
 

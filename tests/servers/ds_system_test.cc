@@ -1,10 +1,10 @@
 // The MINIX DS test suite (test/ds: dstest + subs) inside a booted umk
 // system: RS, PM, DS, VM, devman and the test services as boot processes.
-#include "harness.h"
+#include "booted_system.h"
 
 namespace {
 
-using umk_test::HostTest;
+using umk_test::BootedSystemTest;
 using namespace std::chrono_literals;
 
 const char* const kSystem = R"(
@@ -17,10 +17,10 @@ proc  11 st_subs    program=st_subs
 proc  12 st_dstest  program=st_dstest
 )";
 
-class DsSystem : public HostTest {};
+class DsSystem : public BootedSystemTest {};
 
 TEST_F(DsSystem, MinixDsTestSuite) {
-    boot(kSystem);
+    umk_test::LogCapture& log = boot({.config_text = kSystem, .control_socket = false}).log;
     std::string line;
     ASSERT_TRUE(log.wait_for("DSTEST: all tests done", &line, 20s) ||
                 log.wait_for("DSTEST: FAILED", &line, 1s))

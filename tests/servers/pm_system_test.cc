@@ -4,11 +4,11 @@
 // goes to RS, or to PM when PM is its signal manager; a crashed hello is
 // restarted by RS and devman sends the next read to the new instance; the
 // user program cat, spawned with arguments, writes into a pipe.
-#include "harness.h"
+#include "booted_system.h"
 
 namespace {
 
-using umk_test::HostTest;
+using umk_test::BootedSystemTest;
 using namespace std::chrono_literals;
 
 const char* const kSystem = R"(
@@ -23,10 +23,10 @@ proc  12 st_sigpm  program=st_sigpm sys ipc=all calls=basic sigmgr=pm
 proc  13 st_pm     program=st_pm
 )";
 
-class PmSystem : public HostTest {};
+class PmSystem : public BootedSystemTest {};
 
 TEST_F(PmSystem, UsersSignalsAndDeviceRestart) {
-    boot(kSystem);
+    umk_test::LogCapture& log = boot({.config_text = kSystem, .control_socket = false}).log;
     ASSERT_TRUE(log.wait_for("PMTEST: done", nullptr, 30s)) << "st_pm did not finish";
     // A user process read /dev/hello through devman and exited 0 via PM.
     EXPECT_EQ(log.count("PMTEST: st_cat exit 0"), 1);

@@ -5,23 +5,21 @@
 // process without an io range gets EPERM for the console's ports; /dev/tty
 // takes writes and reads as end of file. The last test drives the `umk`
 // executable with etc/boot.conf, as a person would.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <string>
 #include <thread>
 
-#include "harness.h"
+#include "booted_system.h"
 #include "umk_linux/console.h"
 
 namespace {
 
+using umk_test::BootedSystemTest;
 using umk_test::children_of;
+using umk_test::CliResult;
 using umk_test::HostTest;
-using umk_test::LogCapture;
 using namespace std::chrono_literals;
 
 const char* const kSystem = R"(
@@ -42,6 +40,7 @@ pid_t tty_pid() {
     return p.size() == 1 ? p[0] : -1;
 }
 
+// In-process (HostTest): these tests read the Host's own COM1 line counter.
 class TtySystem : public HostTest {};
 
 TEST_F(TtySystem, LogLinesGoThroughTtyExactlyOnce) {
@@ -118,125 +117,71 @@ TEST_F(TtySystem, KilledAndCrashedTtyIsRestartedAndNoLineIsLost) {
 
 // `umk boot` with the default etc/boot.conf: the log on stdout, TTY in
 // `umk ps`, /dev/tty through `umk cat`.
-class TtyExecutable : public ::testing::Test {
+class TtyExecutable : public BootedSystemTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/umk-tty-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        sock_ = dir_ + "/ctl.sock";
-        int out[2];
-        ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-        pid_ = fork();
-        ASSERT_GE(pid_, 0);
-        if (pid_ == 0) {
-            dup2(out[1], 1);
-            dup2(out[1], 2);
-            execl(UMK_EXE, UMK_EXE, "boot", "--config", UMK_BOOT_CONF, "--programs",
-                  UMK_TEST_PROGRAMS, "--sock", sock_.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        close(out[1]);
-        reader_ = std::thread([this, fd = out[0]] {
-            std::string cur;
-            char buf[4096];
-            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
-                for (ssize_t i = 0; i < n; ++i) {
-                    if (buf[i] != '\n') {
-                        cur.push_back(buf[i]);
-                        continue;
-                    }
-                    log.add(cur);
-                    cur.clear();
-                }
-            }
-            close(fd);
-        });
-    }
-    void TearDown() override {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);
-            int st;
-            bool reaped = false;
-            for (int i = 0; i < 50 && !reaped; i++) {
-                reaped = waitpid(pid_, &st, WNOHANG) == pid_;
-                if (!reaped) std::this_thread::sleep_for(100ms);
-            }
-            if (!reaped) {
-                kill(pid_, SIGKILL);
-                waitpid(pid_, &st, 0);
-            }
-        }
-        if (reader_.joinable()) reader_.join();
-        std::remove(sock_.c_str());
-        rmdir(dir_.c_str());
-        EXPECT_EQ(children_of(getpid()).size(), 0u) << "a child process was left behind";
-    }
-    int umk(const std::string& verb, const std::string& args, std::string* out) {
-        const std::string cmd = std::string("timeout -k 2 30 ") + UMK_EXE + " " + verb +
-                                " --sock " + sock_ + " " + args + " 2>&1";
-        FILE* f = popen(cmd.c_str(), "r");
-        if (!f) return -1;
-        out->clear();
-        char buf[512];
-        while (std::fgets(buf, sizeof buf, f)) *out += buf;
-        const int st = pclose(f);
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-
-    LogCapture log;
-    std::string dir_, sock_;
-    pid_t pid_ = -1;
-    std::thread reader_;
+    void SetUp() override { boot({.config_path = umk_test::default_boot_conf()}); }
 };
 
 TEST_F(TtyExecutable, DefaultBootShowsTheLogThroughTty) {
-    ASSERT_TRUE(log.wait_for("tty: up; the kernel log goes to COM1", nullptr, 15s));
-    ASSERT_TRUE(log.wait_for("hello: Hello, World!", nullptr, 15s));
-    ASSERT_TRUE(log.wait_for("umkctl: control socket", nullptr, 15s));
-    std::string out;
-    ASSERT_EQ(umk("ps", "", &out), 0) << out;
-    EXPECT_NE(out.find(" tty "), std::string::npos) << out;
-    ASSERT_EQ(umk("service", "lookup tty", &out), 0) << out;
-    EXPECT_EQ(out, "5\n");
+    ASSERT_TRUE(sys_->log.wait_for("tty: up; the kernel log goes to COM1", nullptr, 15s));
+    ASSERT_TRUE(sys_->log.wait_for("hello: Hello, World!", nullptr, 15s));
+    ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
+    CliResult r = sys_->ps();
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find(" tty "), std::string::npos) << r.out;
+    r = sys_->service("lookup tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out, "5\n");
 
     // A read of /dev/tty is the end of file: nothing, and success.
-    ASSERT_EQ(umk("cat", "/dev/tty", &out), 0) << out;
-    EXPECT_EQ(out, "");
+    r = sys_->cat("/dev/tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out, "");
 
     // hello's open line comes through TTY, once.
-    ASSERT_EQ(umk("cat", "/dev/hello", &out), 0) << out;
-    EXPECT_EQ(out, "Hello, World!\n");
-    ASSERT_TRUE(log.wait_for("hello_open(). Called 1 time(s).", nullptr, 10s));
+    r = sys_->cat("/dev/hello");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out, "Hello, World!\n");
+    ASSERT_TRUE(sys_->log.wait_for("hello_open(). Called 1 time(s).", nullptr, 10s));
     std::this_thread::sleep_for(200ms);  // grace for a duplicate to show
-    EXPECT_EQ(log.count("hello_open(). Called 1 time(s)."), 1);
-    EXPECT_EQ(log.count("hello: Hello, World!"), 1);
-    EXPECT_EQ(log.count("tty: up;"), 1);
+    EXPECT_EQ(sys_->log.count("hello_open(). Called 1 time(s)."), 1);
+    EXPECT_EQ(sys_->log.count("hello: Hello, World!"), 1);
+    EXPECT_EQ(sys_->log.count("tty: up;"), 1);
 }
 
 TEST_F(TtyExecutable, LiveUpdateAndRestartPrintNothingTwice) {
-    ASSERT_TRUE(log.wait_for("umkctl: control socket", nullptr, 15s));
-    ASSERT_TRUE(log.wait_for("tty: up", nullptr, 15s));
-    std::string out;
+    ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
+    ASSERT_TRUE(sys_->log.wait_for("tty: up", nullptr, 15s));
+    // TTY says "up" in its init, before RS has the answer: RS refuses an
+    // update (EBUSY) until it has marked TTY active.
+    ASSERT_TRUE(umk_test::eventually([&] {
+        return sys_->list_field("tty", 3).find('A') != std::string::npos;
+    })) << sys_->service("list").out;
+    CliResult r;
     // A live update: the new version registers again and goes on where the
     // old one stopped.
-    ASSERT_EQ(umk("service", "update self -label tty", &out), 0) << out;
-    ASSERT_TRUE(log.wait_for("tty: updated", nullptr, 10s));
-    ASSERT_EQ(umk("cat", "/dev/hello", &out), 0) << out;
-    ASSERT_TRUE(log.wait_for("hello_open(). Called 1 time(s).", nullptr, 10s));
+    r = sys_->service("update self -label tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_TRUE(sys_->log.wait_for("tty: updated", nullptr, 10s));
+    r = sys_->cat("/dev/hello");
+    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_TRUE(sys_->log.wait_for("hello_open(). Called 1 time(s).", nullptr, 10s));
 
     // A restart: a new endpoint; devman finds /dev/tty at the new instance.
-    ASSERT_EQ(umk("service", "refresh tty", &out), 0) << out;
-    ASSERT_TRUE(log.wait_for("tty: restarted", nullptr, 10s));
-    ASSERT_EQ(umk("cat", "/dev/hello", &out), 0) << out;
-    ASSERT_TRUE(log.wait_for("hello_open(). Called 2 time(s).", nullptr, 10s));
-    ASSERT_EQ(umk("cat", "/dev/tty", &out), 0) << out;
-    EXPECT_EQ(out, "");
+    r = sys_->service("refresh tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_TRUE(sys_->log.wait_for("tty: restarted", nullptr, 10s));
+    r = sys_->cat("/dev/hello");
+    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_TRUE(sys_->log.wait_for("hello_open(). Called 2 time(s).", nullptr, 10s));
+    r = sys_->cat("/dev/tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out, "");
 
     std::this_thread::sleep_for(200ms);
     for (const char* line : {"tty: up;", "tty: updated;", "tty: restarted;", "hello: Hello, World!",
                              "hello_open(). Called 1 time(s).", "hello_open(). Called 2 time(s)."})
-        EXPECT_EQ(log.wait_and_count(line), 1) << line;
+        EXPECT_EQ(sys_->log.wait_and_count(line), 1) << line;
 }
 
 }  // namespace
