@@ -8,7 +8,6 @@ target_compile_definitions(${servers_test_target} PRIVATE UMK_TEST_PROGRAMS="${U
 
 # The misbehaving service of the integration tests (libexec/umk/rs_victim).
 umk_linux_service(rs_victim ${CMAKE_CURRENT_SOURCE_DIR}/rs_victim_service.cpp)
-target_compile_options(rs_victim PRIVATE -fno-exceptions -fno-rtti)
 # The integration tests run build/.../umk and the service programs.
 add_dependencies(${servers_test_target} umk rs ds vm pm devman tty cat recover hello hello_v2
                  rs_victim)

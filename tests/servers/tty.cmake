@@ -4,7 +4,6 @@
 servers_test_require(umk_test_booted umk_host umk tty rs)
 umk_linux_service(st_tty ${CMAKE_CURRENT_SOURCE_DIR}/programs/st_tty.cc)
 target_link_libraries(st_tty PRIVATE umk_ds umk_service)
-target_compile_options(st_tty PRIVATE -fno-exceptions -fno-rtti)
 
 target_link_libraries(${servers_test_target} PRIVATE umk_test_booted umk_host)
 target_include_directories(${servers_test_target} PRIVATE ${umk_SOURCE_DIR}/tests/linux
