@@ -8,9 +8,9 @@
 // itself after the usual backoff, so a broken script never leaves a service
 // dead for good.
 #include "manager.h"
-#include "umk/str.h"
 #include "umk/err.h"
 #include "umk/sig.h"
+#include "umk/str.h"
 #include "umklib/rs_proto.h"
 
 namespace umk::rs {

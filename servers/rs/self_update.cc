@@ -27,9 +27,9 @@
 #include <cstddef>
 
 #include "manager.h"
-#include "umk/str.h"
 #include "umk/err.h"
 #include "umk/sig.h"
+#include "umk/str.h"
 #include "umklib/sef.h"
 
 namespace umk::rs {
