@@ -21,7 +21,6 @@ target_link_libraries(umk_service_i386 PUBLIC umk_base_i386)
 # The DS client library (lib/ds), for the servers and the test services.
 if(EXISTS ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
   add_library(umk_ds_i386 STATIC ${UMK_SOURCE_DIR}/lib/ds/ds.cc)
-  target_include_directories(umk_ds_i386 PUBLIC ${UMK_SOURCE_DIR}/lib/ds/include)
   target_link_libraries(umk_ds_i386 PUBLIC umk_service_i386)
 endif()
 

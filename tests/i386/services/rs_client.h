@@ -10,7 +10,7 @@
 
 namespace i386_test {
 
-inline constexpr umk::endpoint_t RS_EP = 2;  // RS's MINIX slot, generation 0
+inline constexpr umk::endpoint_t RS_EP = umk::RS_PROC_NR;  // generation 0: RS keeps it
 
 // RS_UP / RS_UPDATE: the reply's result (OK or a negative error). `debug`
 // is what `service update -x/-y/-z` sets (rs::RS_DEBUG_*).
