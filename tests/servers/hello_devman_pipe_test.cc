@@ -37,6 +37,7 @@ class DevPipe : public ::testing::Test {
   protected:
     void SetUp() override {
         fake::reset();
+        fake::deliver_async(true);  // devman asks drivers without waiting
         ds::store_init(DS_PROC_NR, RS);
         fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
         fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });

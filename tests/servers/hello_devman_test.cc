@@ -29,6 +29,7 @@ class DevHello : public ::testing::Test {
   protected:
     void SetUp() override {
         fake::reset();
+        fake::deliver_async(true);  // devman asks drivers without waiting
         ds::store_init(DS_PROC_NR, RS);
         fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
         fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
@@ -143,6 +144,7 @@ TEST_F(DevHello, FilesOfADeadProcessAreClosed) {
     m.m_source = PM_PROC_NR;
     EXPECT_EQ(devman::handle_request(m), -EDONTREPLY);
     EXPECT_EQ(devman::open_files(), 1);
+    fake::run_queue();  // DEV_CLOSE went out by asynsend: let hello take it
     EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);  // the driver was told
 }
 
