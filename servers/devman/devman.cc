@@ -131,7 +131,6 @@ File* file_of(endpoint_t who, int fd, int* index = nullptr) {
     return &files[p->fd[fd]];
 }
 
-
 // ---- requests to drivers (MINIX VFS: asynsend, the caller suspended) ----
 
 void reply_to(endpoint_t who, int result);
@@ -231,9 +230,9 @@ bool send_request(DevRequest& rq) {
         // The grant names the driver's endpoint: a new one after a restart.
         revoke_grant(rq);
         const bool write = rq.req.m_type == DEV_WRITE_S;
-        rq.grant = cpf_grant_magic(rq.driver_ep, rq.caller, rq.addr,
-                                   static_cast<std::size_t>(rq.req.COUNT),
-                                   write ? CPF_READ : CPF_WRITE);
+        rq.grant =
+            cpf_grant_magic(rq.driver_ep, rq.caller, rq.addr,
+                            static_cast<std::size_t>(rq.req.COUNT), write ? CPF_READ : CPF_WRITE);
         if (rq.grant < 0) {
             rq.grant = GRANT_INVALID;
             finish(rq, -ENOSPC);
@@ -284,10 +283,17 @@ int start_request(int driver, endpoint_t caller, int file, vir_bytes addr, const
     }
     if (++last_id == 0) last_id = 1;
     static const int hz = sys_hz() > 0 ? sys_hz() : 60;
-    *rq = DevRequest{true,   last_id, driver, drivers[driver].endpoint,
-                     caller, file,    GRANT_INVALID, addr,
+    *rq = DevRequest{true,
+                     last_id,
+                     driver,
+                     drivers[driver].endpoint,
+                     caller,
+                     file,
+                     GRANT_INVALID,
+                     addr,
                      now() + static_cast<clock_t_>(DRIVER_DEADLINE_SECONDS * hz),
-                     false,  req};
+                     false,
+                     req};
     rq->req.DEVICE = 0;
     rq->req.DEV_REQ_ID = rq->id;
     if (!send_request(*rq)) return -EDONTREPLY;  // answered already (EIO)

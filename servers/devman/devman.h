@@ -22,13 +22,13 @@
 namespace umk::devman {
 
 inline constexpr int NR_DRIVERS = 16;
-inline constexpr int NR_FILES = 128;   // open files (Filp) in the whole system: ENFILE
-inline constexpr int OPEN_MAX = 16;    // descriptors per process: EMFILE
-inline constexpr int NR_FPROCS = 128;  // processes with a descriptor table (NR_PROCS)
-inline constexpr int NR_PIPES = 32;         // pipes in the whole system: ENFILE
-inline constexpr int PIPES_PER_OWNER = 8;   // pipes one process may hold open: ENFILE for it
-inline constexpr int NR_SUSPENDED = 32;     // requests waiting on a pipe
-inline constexpr int NR_DEV_REQUESTS = 32;  // device requests outstanding at drivers
+inline constexpr int NR_FILES = 128;           // open files (Filp) in the whole system: ENFILE
+inline constexpr int OPEN_MAX = 16;            // descriptors per process: EMFILE
+inline constexpr int NR_FPROCS = 128;          // processes with a descriptor table (NR_PROCS)
+inline constexpr int NR_PIPES = 32;            // pipes in the whole system: ENFILE
+inline constexpr int PIPES_PER_OWNER = 8;      // pipes one process may hold open: ENFILE for it
+inline constexpr int NR_SUSPENDED = 32;        // requests waiting on a pipe
+inline constexpr int NR_DEV_REQUESTS = 32;     // device requests outstanding at drivers
 inline constexpr int REQUESTS_PER_DRIVER = 8;  // of them at one driver: EAGAIN for its callers
 // How long a driver may take to answer one request (DEV_OPEN, DEV_READ_S,
 // DEV_WRITE_S, DEV_CLOSE). Past it the caller gets EIO, a late answer is

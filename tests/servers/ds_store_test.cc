@@ -321,7 +321,7 @@ TEST_F(Ds, KeyLengthLimits) {
 }
 
 TEST_F(Ds, TableFullIsENOMEM) {
-    as(RS);  // exempt from the quotas (ds_quota_test.cc): only the table bounds it
+    as(RS);        // exempt from the quotas (ds_quota_test.cc): only the table bounds it
     int used = 3;  // rs, alpha, beta
     for (int i = 0; i < DS_NR_KEYS - used; i++) {
         ASSERT_EQ(ds_publish_u32(("key" + std::to_string(i)).c_str(), i, 0), OK) << i;

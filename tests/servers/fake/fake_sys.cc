@@ -327,8 +327,8 @@ int sys_hz() {
     return 60;
 }
 int sys_setalarm(clock_t_ ticks, bool absolute, clock_t_* left) {
-    fake::kcall_log.push_back(fake::fmt("sys_setalarm %llu %d",
-                                        static_cast<unsigned long long>(ticks), absolute));
+    fake::kcall_log.push_back(
+        fake::fmt("sys_setalarm %llu %d", static_cast<unsigned long long>(ticks), absolute));
     if (left) *left = 0;
     fake::alarm = ticks == 0 ? 0 : absolute ? ticks : fake::uptime + ticks;
     return OK;

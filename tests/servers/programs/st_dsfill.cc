@@ -1,15 +1,16 @@
 // A hostile service: publishes DS entries until DS refuses, says how many
 // and with what, then stays (its entries with it) serving nothing.
 #include "st_util.h"
-#include "umk/names.h"
 #include "umk/format.h"
+#include "umk/names.h"
 #include "umklib/ds.h"
 
 int main() {
     using namespace umk;
     sef_startup();
-    char label[PROC_NAME_LEN];
-    if (sys_whoami(nullptr, label, sizeof label, nullptr) != OK) label[0] = '\0';
+    char label[DS_MAX_KEYLEN];
+    if (ds_retrieve_label_name(label, static_cast<std::uint32_t>(self_endpoint())) != OK)
+        label[0] = '\0';
     static char big[DS_MAX_MEMLEN];
     int n = 0, r = OK;
     for (;; n++) {

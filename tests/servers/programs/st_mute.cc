@@ -10,12 +10,14 @@
 
 namespace {
 
-char label[umk::PROC_NAME_LEN];
+char label[umk::DS_MAX_KEYLEN];
 bool die = false;
 
 int init(int, umk::sef_init_info_t*) {
     using namespace umk;
-    if (sys_whoami(nullptr, label, sizeof label, nullptr) != OK) return -EINVAL;
+    // Our label (RS published it before our init), not the program's name.
+    if (ds_retrieve_label_name(label, static_cast<std::uint32_t>(self_endpoint())) != OK)
+        return -EINVAL;
     char key[DS_MAX_KEYLEN];
     str::copy(key, DEV_DS_PREFIX, sizeof key);
     std::size_t n = str::len(key);
