@@ -7,10 +7,7 @@
 
 #include <string>
 
-#include "devman.h"
-#include "fake_sys.h"
-#include "hello.h"
-#include "store.h"
+#include "devman_world.h"
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
@@ -34,29 +31,14 @@ constexpr clock_t_ DEADLINE = devman::DRIVER_DEADLINE_SECONDS * 60;
 class HostileDevman : public ::testing::Test {
   protected:
     void SetUp() override {
-        fake::reset();
-        fake::deliver_async(true);
-        ds::store_init(DS_PROC_NR, RS);
-        fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
-        fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
-        fake::route(HELLO, [](message& m) {
-            hello::handle_request(m);
-            return m.m_type;
-        });
+        ASSERT_NO_FATAL_FAILURE(devman_world::start(RS, HELLO, VICTIM));
         // The hostile driver keeps every request and answers none.
         fake::route(MUTE, [this](message& m) {
             kept.push_back(m);
             return -EDONTREPLY;
         });
         as(RS);
-        ASSERT_EQ(ds_publish_label("devman", DEVMAN_PROC_NR, 0), OK);
-        ASSERT_EQ(ds_publish_label("hello", HELLO, 0), OK);
         ASSERT_EQ(ds_publish_label("mute", MUTE, 0), OK);
-        as(DEVMAN_PROC_NR);
-        devman::devman_init(DEVMAN_PROC_NR);
-        devman::subscribe();
-        as(HELLO);
-        ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
         as(MUTE);
         ASSERT_EQ(ds_publish_u32("dev.mute", MUTE, DSF_OVERWRITE), OK);
         as(VICTIM);
@@ -122,7 +104,17 @@ class HostileDevman : public ::testing::Test {
         EXPECT_EQ(dev_close(fd), OK);
         as(was);
     }
+    // The victim opens /dev/mute (answered) and reads it: suspended.
+    int open_and_read() {
+        EXPECT_EQ(dev_open("/dev/mute"), SUSPENDED);
+        answer(kept.at(0), OK);
+        int fd = answers_to(VICTIM).at(0);
+        EXPECT_GE(fd, 0);
+        EXPECT_EQ(dev_read(fd, buf, sizeof buf), SUSPENDED);
+        return fd;
+    }
     std::vector<message> kept;
+    char buf[16];
 };
 
 TEST_F(HostileDevman, AHungDriverFailsOnlyItsOwnCallersWithinTheDeadline) {
@@ -176,16 +168,7 @@ TEST_F(HostileDevman, ALateAnswerIsDroppedAndNeverFinishesAnotherRequest) {
 }
 
 TEST_F(HostileDevman, ADriverThatDiesMidRequestIsAskedAgainOnceAtItsNewEndpoint) {
-    int fd = -1;
-    {
-        EXPECT_EQ(dev_open("/dev/mute"), SUSPENDED);
-        answer(kept[0], OK);
-        ASSERT_EQ(answers_to(VICTIM).size(), 1u);
-        fd = answers_to(VICTIM)[0];
-        ASSERT_GE(fd, 0);
-    }
-    char buf[16];
-    EXPECT_EQ(dev_read(fd, buf, sizeof buf), SUSPENDED);
+    open_and_read();
     ASSERT_EQ(kept.size(), 2u);
     EXPECT_EQ(fake::grants_in_use(), 1);  // the victim's buffer, for MUTE
     // It dies; RS restarts it at MUTE2, which announces itself.
@@ -220,11 +203,7 @@ TEST_F(HostileDevman, ADriverThatDiesMidRequestIsAskedAgainOnceAtItsNewEndpoint)
 }
 
 TEST_F(HostileDevman, ACallerThatDiesMidRequestLeavesNoGrantAndNoAnswer) {
-    EXPECT_EQ(dev_open("/dev/mute"), SUSPENDED);
-    answer(kept[0], OK);
-    int fd = answers_to(VICTIM).at(0);
-    char buf[16];
-    EXPECT_EQ(dev_read(fd, buf, sizeof buf), SUSPENDED);
+    open_and_read();
     EXPECT_EQ(fake::grants_in_use(), 1);
     as(PM_PROC_NR);
     message m{};
@@ -257,11 +236,7 @@ TEST_F(HostileDevman, AHungDriverCannotTakeEveryRequestSlot) {
 }
 
 TEST_F(HostileDevman, ADriverAnsweringMoreThanAskedGetsItsCallerEio) {
-    EXPECT_EQ(dev_open("/dev/mute"), SUSPENDED);
-    answer(kept[0], OK);
-    int fd = answers_to(VICTIM).at(0);
-    char buf[16];
-    EXPECT_EQ(dev_read(fd, buf, sizeof buf), SUSPENDED);
+    open_and_read();
     answer(kept[1], 1000);
     EXPECT_EQ(answers_to(VICTIM).back(), -EIO);
     EXPECT_EQ(fake::grants_in_use(), 0);

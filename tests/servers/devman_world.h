@@ -1,0 +1,46 @@
+// The in-process world of the hello_* tests: DS, devman and the hello
+// driver behind the fake service library (asynchronous delivery on), RS's
+// labels for devman and hello published, hello initialized and announced.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "devman.h"
+#include "fake_sys.h"
+#include "hello.h"
+#include "store.h"
+#include "umk/err.h"
+#include "umklib/ds.h"
+#include "umklib/sef.h"
+
+namespace devman_world {
+
+// hello at `ep`, answering as driver_task does.
+inline void route_hello(umk::endpoint_t ep) {
+    fake::route(ep, [](umk::message& m) {
+        umk::hello::handle_request(m);
+        return m.m_type;
+    });
+}
+
+// Call with ASSERT_NO_FATAL_FAILURE; the test then runs as `user`.
+inline void start(umk::endpoint_t rs, umk::endpoint_t hello, umk::endpoint_t user) {
+    using namespace umk;
+    fake::reset();
+    fake::deliver_async(true);  // devman asks drivers without waiting
+    ds::store_init(DS_PROC_NR, rs);
+    fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
+    fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
+    route_hello(hello);
+    fake::set_self(rs);
+    ASSERT_EQ(ds_publish_label("devman", DEVMAN_PROC_NR, 0), OK);
+    ASSERT_EQ(ds_publish_label("hello", hello, 0), OK);
+    fake::set_self(DEVMAN_PROC_NR);
+    devman::devman_init(DEVMAN_PROC_NR);
+    devman::subscribe();
+    fake::set_self(hello);
+    ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
+    fake::set_self(user);
+}
+
+}  // namespace devman_world
