@@ -2,10 +2,12 @@
 // drivers, plus pipes): processes open devices by name ("/dev/hello"),
 // read, write and close them; devman forwards each request to the driver
 // (DEV_OPEN, DEV_READ_S, DEV_WRITE_S, DEV_CLOSE) with a magic grant for the
-// caller's buffer. Drivers are found through DS (see umklib/dev_proto.h): an
-// announcement "dev.<label>" whose value must equal the endpoint RS
-// published for <label>. devman subscribes to the announcements, so a
-// restarted driver (new endpoint) gets the next requests.
+// caller's buffer, without waiting for it (DevRequest: the caller is
+// suspended until the driver answers or DRIVER_DEADLINE_SECONDS pass).
+// Drivers are found through DS (see umklib/dev_proto.h): an announcement
+// "dev.<label>" whose value must equal the endpoint RS published for
+// <label>. devman subscribes to the announcements, so a restarted driver
+// (new endpoint) gets the next requests.
 //
 // Files as in VFS: every process has its own descriptor table (FProc) whose
 // entries point to reference-counted open files (Filp: the driver or pipe
