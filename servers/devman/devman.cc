@@ -22,8 +22,9 @@ Suspended suspended[NR_SUSPENDED];
 DevRequest requests[NR_DEV_REQUESTS];
 endpoint_t self = NONE;
 bool subscribed = false;
-std::uint32_t last_id = 0;  // of the last device request sent
-clock_t_ alarm_at = 0;      // the alarm devman set (absolute tick), 0: none
+std::uint32_t last_id = 0;    // of the last device request sent
+clock_t_ alarm_at = 0;        // the alarm devman set (absolute tick), 0: none
+clock_t_ deadline_ticks = 0;  // DRIVER_DEADLINE_SECONDS in ticks
 
 Driver* find(const char* label) {
     for (Driver& d : drivers) {
@@ -282,17 +283,8 @@ int start_request(int driver, endpoint_t caller, int file, vir_bytes addr, const
         return -EAGAIN;
     }
     if (++last_id == 0) last_id = 1;
-    static const int hz = sys_hz() > 0 ? sys_hz() : 60;
-    *rq = DevRequest{true,
-                     last_id,
-                     driver,
-                     drivers[driver].endpoint,
-                     caller,
-                     file,
-                     GRANT_INVALID,
-                     addr,
-                     now() + static_cast<clock_t_>(DRIVER_DEADLINE_SECONDS * hz),
-                     false,
+    *rq = DevRequest{true, last_id,       driver, drivers[driver].endpoint, caller,
+                     file, GRANT_INVALID, addr,   now() + deadline_ticks,   false,
                      req};
     rq->req.DEVICE = 0;
     rq->req.DEV_REQ_ID = rq->id;
@@ -504,6 +496,8 @@ void devman_init(endpoint_t me) {
     subscribed = false;
     last_id = 0;
     alarm_at = 0;
+    const int hz = sys_hz();
+    deadline_ticks = static_cast<clock_t_>(DRIVER_DEADLINE_SECONDS) * (hz > 0 ? hz : 60);
 }
 
 void subscribe() {
