@@ -43,4 +43,24 @@ inline void start(umk::endpoint_t rs, umk::endpoint_t hello, umk::endpoint_t use
     fake::set_self(user);
 }
 
+// A notification from `from` reaches devman's main loop.
+inline void notify_devman(umk::endpoint_t from) {
+    using namespace umk;
+    endpoint_t was = fake::self();
+    fake::set_self(DEVMAN_PROC_NR);
+    message m{};
+    m.m_source = from;
+    m.m_type = notify_from(0);
+    devman::handle_request(m);
+    fake::set_self(was);
+}
+
+// Deliver DS's pending notifications to devman, as its main loop would.
+inline void deliver_ds_notifications() {
+    auto pending = fake::notifies();
+    fake::notifies().clear();
+    for (auto& n : pending)
+        if (n.to == umk::DEVMAN_PROC_NR) notify_devman(umk::DS_PROC_NR);
+}
+
 }  // namespace devman_world

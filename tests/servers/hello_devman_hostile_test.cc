@@ -51,27 +51,12 @@ class HostileDevman : public ::testing::Test {
             if (s.from == DEVMAN_PROC_NR && s.to == to && !s.async) out.push_back(s.m.m_type);
         return out;
     }
-    static void notify_devman(endpoint_t from) {
-        endpoint_t was = fake::self();
-        as(DEVMAN_PROC_NR);
-        message m{};
-        m.m_source = from;
-        m.m_type = notify_from(0);
-        devman::handle_request(m);
-        as(was);
-    }
-    static void deliver_ds_notifications() {
-        auto pending = fake::notifies();
-        fake::notifies().clear();
-        for (auto& n : pending)
-            if (n.to == DEVMAN_PROC_NR) notify_devman(DS_PROC_NR);
-    }
     // Time passes; the alarm devman set goes off.
     static void pass(clock_t_ ticks) {
         fake::uptime += ticks;
         if (fake::alarm != 0 && fake::alarm <= fake::uptime) {
             fake::alarm = 0;
-            notify_devman(CLOCK);
+            devman_world::notify_devman(CLOCK);
         }
     }
     // The hostile driver answers now (late, or never asked at all).
@@ -181,7 +166,7 @@ TEST_F(HostileDevman, ADriverThatDiesMidRequestIsAskedAgainOnceAtItsNewEndpoint)
     ASSERT_EQ(ds_publish_label("mute", MUTE2, DSF_OVERWRITE), OK);
     as(MUTE2);
     ASSERT_EQ(ds_publish_u32("dev.mute", MUTE2, DSF_OVERWRITE), OK);
-    deliver_ds_notifications();
+    devman_world::deliver_ds_notifications();
     ASSERT_EQ(kept.size(), 3u);  // the read, again, to the new instance
     EXPECT_EQ(kept[2].m_type, DEV_READ_S);
     // It dies too before answering: the read was retried once, so EIO.
@@ -194,7 +179,7 @@ TEST_F(HostileDevman, ADriverThatDiesMidRequestIsAskedAgainOnceAtItsNewEndpoint)
     });
     as(MUTE);
     ASSERT_EQ(ds_publish_u32("dev.mute", MUTE, DSF_OVERWRITE), OK);
-    deliver_ds_notifications();
+    devman_world::deliver_ds_notifications();
     EXPECT_EQ(answers_to(VICTIM).back(), -EIO);
     EXPECT_EQ(fake::grants_in_use(), 0);
     EXPECT_EQ(devman::driver_requests(), 0);

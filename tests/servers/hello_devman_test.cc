@@ -27,18 +27,8 @@ class DevHello : public ::testing::Test {
     void SetUp() override { ASSERT_NO_FATAL_FAILURE(devman_world::start(RS, HELLO, USER)); }
     static void as(endpoint_t ep) { fake::set_self(ep); }
     static void route_hello(endpoint_t ep) { devman_world::route_hello(ep); }
-    // Deliver DS's pending notifications to devman, as its main loop would.
     static void deliver_ds_notifications() {
-        auto pending = fake::notifies();
-        fake::notifies().clear();
-        for (auto& n : pending) {
-            if (n.to != DEVMAN_PROC_NR) continue;
-            as(DEVMAN_PROC_NR);
-            message m{};
-            m.m_source = DS_PROC_NR;
-            m.m_type = notify_from(6);
-            devman::handle_request(m);
-        }
+        devman_world::deliver_ds_notifications();
         as(USER);
     }
     static std::string read_all(int fd, int chunk) {
