@@ -8,6 +8,7 @@
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/pm_proto.h"
+#include "umklib/rs_proto.h"
 #include "umklib/syslib.h"
 
 namespace umk::devman {
@@ -18,8 +19,12 @@ File files[NR_FILES];
 FProc fprocs[NR_FPROCS];
 Pipe pipes[NR_PIPES];
 Suspended suspended[NR_SUSPENDED];
+DevRequest requests[NR_DEV_REQUESTS];
 endpoint_t self = NONE;
 bool subscribed = false;
+std::uint32_t last_id = 0;    // of the last device request sent
+clock_t_ alarm_at = 0;        // the alarm devman set (absolute tick), 0: none
+clock_t_ deadline_ticks = 0;  // DRIVER_DEADLINE_SECONDS in ticks
 
 Driver* find(const char* label) {
     for (Driver& d : drivers) {
@@ -68,13 +73,22 @@ Driver* refresh(const char* label) {
 
 // ---- descriptors and open files ----
 
+FProc* fproc_free() {
+    for (FProc& p : fprocs)
+        if (!p.in_use) return &p;
+    return nullptr;
+}
+
 FProc* fproc_of(endpoint_t ep) {
     for (FProc& p : fprocs)
         if (p.in_use && p.endpoint == ep) return &p;
     return nullptr;
 }
 
+void reap_dead();
+
 FProc* fproc_new(endpoint_t ep) {
+    if (fproc_free() == nullptr) reap_dead();
     for (FProc& p : fprocs) {
         if (p.in_use) continue;
         p.in_use = true;
@@ -99,13 +113,15 @@ int free_fd(const FProc& p) {
     return -1;
 }
 
-int file_new(FileKind kind) {
+int file_new(FileKind kind, bool reaped = false) {
     for (int i = 0; i < NR_FILES; i++) {
         if (files[i].kind != FileKind::FREE) continue;
         files[i] = File{kind, 0, -1, -1, 0};
         return i;
     }
-    return -1;
+    if (reaped) return -1;
+    reap_dead();
+    return file_new(kind, true);
 }
 
 // The open file behind the caller's descriptor fd, or nullptr (EBADF).
@@ -116,23 +132,213 @@ File* file_of(endpoint_t who, int fd, int* index = nullptr) {
     return &files[p->fd[fd]];
 }
 
-// One request to the driver of `d`; a driver that died is looked up again
-// in DS and asked once more (a restart gives it a new endpoint).
-int ask_driver(Driver& d, const message& req) {
-    message m = req;
-    int r = ipc_sendrec(d.endpoint, &m);
-    if (r == -EDEADSRCDST || r == -ESRCDIED || r == -EDSTDIED) {
+// ---- requests to drivers (MINIX VFS: asynsend, the caller suspended) ----
+
+void reply_to(endpoint_t who, int result);
+void driver_close(int driver, endpoint_t who);
+
+const char* request_name(int type) {
+    switch (type) {
+        case DEV_OPEN:
+            return "open";
+        case DEV_CLOSE:
+            return "close";
+        case DEV_READ_S:
+            return "read";
+        case DEV_WRITE_S:
+            return "write";
+        default:
+            return "?";
+    }
+}
+
+clock_t_ now() {
+    clock_t_ t = 0;
+    sys_uptime(&t);
+    return t;
+}
+
+// One alarm for every deadline: the earliest one. A stale alarm only makes
+// expire_requests look for nothing.
+void arm_alarm() {
+    clock_t_ first = 0;
+    for (const DevRequest& rq : requests)
+        if (rq.in_use && (first == 0 || rq.deadline < first)) first = rq.deadline;
+    if (first == 0 || (alarm_at != 0 && alarm_at <= first)) return;
+    int r = sys_setalarm(first, true);
+    if (r != OK) {
+        log_printf("devman: cannot set the alarm for driver deadlines: %d\n", r);
+        return;
+    }
+    alarm_at = first;
+}
+
+void revoke_grant(DevRequest& rq) {
+    if (rq.grant != GRANT_INVALID) cpf_revoke(rq.grant);
+    rq.grant = GRANT_INVALID;
+}
+
+// The request is over with `status` (the driver's REP_STATUS, or EIO):
+// answer the suspended caller.
+void finish(DevRequest& rq, int status) {
+    revoke_grant(rq);
+    rq.in_use = false;
+    const endpoint_t caller = rq.caller;
+    const int type = rq.req.m_type;
+    int result = status;
+    if (type == DEV_OPEN && rq.file >= 0) {
+        FProc* p = caller != NONE ? fproc_of(caller) : nullptr;
+        int fd = p ? free_fd(*p) : -1;
+        if (status >= 0 && fd >= 0) {
+            files[rq.file].refs = 1;
+            p->fd[fd] = rq.file;
+            result = fd;
+        } else {
+            files[rq.file] = File{};
+            if (status >= 0) {
+                // Opened for a caller that is gone (or has no room): undo it.
+                driver_close(rq.driver, rq.req.IO_ENDPT);
+                result = -EMFILE;
+            }
+        }
+    } else if ((type == DEV_READ_S || type == DEV_WRITE_S) && status >= 0) {
+        if (status > rq.req.COUNT) {
+            log_printf("devman: driver %s answered %d bytes for a %d-byte request: EIO\n",
+                       drivers[rq.driver].label, status, static_cast<int>(rq.req.COUNT));
+            result = -EIO;
+        } else if (rq.file >= 0) {
+            files[rq.file].position += status;
+        }
+    }
+    if (caller != NONE) reply_to(caller, result);
+}
+
+DevRequest* request_new() {
+    for (DevRequest& rq : requests)
+        if (!rq.in_use) return &rq;
+    return nullptr;
+}
+
+void driver_moved(int driver, endpoint_t old);
+
+// Send rq to its driver without waiting: sendnb if the driver is receiving,
+// else asynsend (the kernel delivers it at the driver's next receive). A
+// dead driver is looked up again in DS and, once, asked at its new endpoint.
+// False: rq was finished (EIO).
+bool send_request(DevRequest& rq) {
+    Driver& d = drivers[rq.driver];
+    if (rq.req.m_type == DEV_READ_S || rq.req.m_type == DEV_WRITE_S) {
+        // The grant names the driver's endpoint: a new one after a restart.
+        revoke_grant(rq);
+        const bool write = rq.req.m_type == DEV_WRITE_S;
+        rq.grant =
+            cpf_grant_magic(rq.driver_ep, rq.caller, rq.addr,
+                            static_cast<std::size_t>(rq.req.COUNT), write ? CPF_READ : CPF_WRITE);
+        if (rq.grant < 0) {
+            rq.grant = GRANT_INVALID;
+            finish(rq, -ENOSPC);
+            return false;
+        }
+        rq.req.IO_GRANT = static_cast<vir_bytes>(rq.grant);
+    }
+    message m = rq.req;
+    int r = ipc_sendnb(rq.driver_ep, &m);
+    if (r == -ENOTREADY) {
+        m = rq.req;
+        r = asynsend(rq.driver_ep, &m);
+    }
+    if (r == OK) return true;
+    if ((r == -EDEADSRCDST || r == -EDSTDIED) && !rq.retried) {
+        const endpoint_t old = rq.driver_ep;
         char label[sizeof d.label];
         str::copy(label, d.label, sizeof label);
-        endpoint_t old = d.endpoint;
         Driver* again = refresh(label);
-        if (!again || again->endpoint == old) return -EIO;
-        m = req;
-        r = ipc_sendrec(again->endpoint, &m);
+        if (again == &d && d.endpoint != old) {
+            driver_moved(rq.driver, old);  // sends rq again, with the others
+            return rq.in_use;
+        }
     }
-    if (r != OK) return -EIO;
-    if (m.m_type != DEV_REPLY) return -EIO;
-    return m.REP_STATUS;
+    log_printf("devman: cannot send %s request %u to driver %s (endpoint %d): %d; EIO\n",
+               request_name(rq.req.m_type), rq.id, d.label, rq.driver_ep, r);
+    finish(rq, -EIO);
+    return false;
+}
+
+// Start a request to driver `driver` for `caller` (NONE: nobody waits).
+// -EDONTREPLY (the caller is suspended) or an error.
+int start_request(int driver, endpoint_t caller, int file, vir_bytes addr, const message& req) {
+    // A driver that does not answer must not take every slot: the callers of
+    // other drivers would get EAGAIN.
+    int at_driver = 0;
+    for (const DevRequest& o : requests) at_driver += o.in_use && o.driver == driver;
+    if (at_driver >= REQUESTS_PER_DRIVER) {
+        log_printf("devman: %d requests outstanding at driver %s; %s for %d gets EAGAIN\n",
+                   at_driver, drivers[driver].label, request_name(req.m_type), caller);
+        return -EAGAIN;
+    }
+    DevRequest* rq = request_new();
+    if (!rq) {
+        log_printf("devman: %d device requests outstanding; %s for %d gets EAGAIN\n",
+                   NR_DEV_REQUESTS, request_name(req.m_type), caller);
+        return -EAGAIN;
+    }
+    if (++last_id == 0) last_id = 1;
+    *rq = DevRequest{true, last_id,       driver, drivers[driver].endpoint, caller,
+                     file, GRANT_INVALID, addr,   now() + deadline_ticks,   false,
+                     req};
+    rq->req.DEVICE = 0;
+    rq->req.DEV_REQ_ID = rq->id;
+    if (!send_request(*rq)) return -EDONTREPLY;  // answered already (EIO)
+    arm_alarm();
+    return -EDONTREPLY;
+}
+
+// Tell the driver a file is closed. Nobody waits; if every request slot is
+// taken it goes out untracked and its answer is dropped as unknown.
+void driver_close(int driver, endpoint_t who) {
+    Driver& d = drivers[driver];
+    if (!d.in_use) return;
+    message req{};
+    req.m_type = DEV_CLOSE;
+    req.IO_ENDPT = who;
+    if (start_request(driver, NONE, -1, 0, req) == -EAGAIN) {
+        req.DEV_REQ_ID = 0;
+        asynsend(d.endpoint, &req);
+    }
+}
+
+// Driver `driver` now lives at a new endpoint (a restart): its requests at
+// `old` go to the new instance once (a stateless device does not notice);
+// one already retried, or a close, fails.
+void driver_moved(int driver, endpoint_t old) {
+    Driver& d = drivers[driver];
+    for (DevRequest& rq : requests) {
+        if (!rq.in_use || rq.driver != driver || rq.driver_ep != old) continue;
+        if (rq.retried || rq.req.m_type == DEV_CLOSE || !d.in_use) {
+            log_printf("devman: driver %s (endpoint %d) died with %s request %u pending; EIO\n",
+                       d.label, old, request_name(rq.req.m_type), rq.id);
+            finish(rq, -EIO);
+            continue;
+        }
+        rq.retried = true;
+        rq.driver_ep = d.endpoint;
+        send_request(rq);
+    }
+}
+
+// MINIX RS restarts a service that misses heartbeats; a driver may answer
+// those and still ignore devman. devman asks RS to restart it (RS_RESTART,
+// as `service restart` does; asynsend: devman never waits for RS), once per
+// endpoint: the new instance gets a new endpoint.
+void report_driver(Driver& d, endpoint_t ep) {
+    if (d.reported == ep) return;
+    d.reported = ep;
+    message m{};
+    m.m_type = RS_RESTART;
+    str::copy(m.RS_NAME, d.label, sizeof m.RS_NAME);
+    int r = asynsend(RS_PROC_NR, &m);
+    log_printf("devman: asking RS to restart driver %s (endpoint %d): %s\n", d.label, ep,
+               r == OK ? "sent" : "cannot send");
 }
 
 // ---- pipes ----
@@ -257,16 +463,8 @@ void file_put(int i, endpoint_t who) {
     if (--f.refs > 0) return;
     FileKind kind = f.kind;
     int pipe = f.pipe;
-    if (kind == FileKind::DEVICE) {
-        Driver& d = drivers[f.driver];
-        if (d.in_use) {
-            message req{};
-            req.m_type = DEV_CLOSE;
-            req.DEVICE = 0;
-            req.IO_ENDPT = who;
-            ask_driver(d, req);  // the file is closed whatever the driver says
-        }
-    }
+    if (kind == FileKind::DEVICE && f.driver >= 0)
+        driver_close(f.driver, who);  // the file is closed whatever the driver says
     f = File{};
     if (kind == FileKind::PIPE_READ || kind == FileKind::PIPE_WRITE) {
         Pipe& p = pipes[pipe];
@@ -293,8 +491,13 @@ void devman_init(endpoint_t me) {
     for (FProc& p : fprocs) p = FProc{};
     for (Pipe& p : pipes) p.in_use = false;
     for (Suspended& s : suspended) s = Suspended{};
+    for (DevRequest& rq : requests) rq = DevRequest{};
     self = me;
     subscribed = false;
+    last_id = 0;
+    alarm_at = 0;
+    const int hz = sys_hz();
+    deadline_ticks = static_cast<clock_t_>(DRIVER_DEADLINE_SECONDS) * (hz > 0 ? hz : 60);
 }
 
 void subscribe() {
@@ -310,7 +513,15 @@ void ds_changed() {
     char key[DS_MAX_KEYLEN];
     int type = 0;
     while (ds_check(key, &type) == OK) {
-        if (str::starts_with(key, DEV_DS_PREFIX)) refresh(key + str::len(DEV_DS_PREFIX));
+        if (!str::starts_with(key, DEV_DS_PREFIX)) continue;
+        const char* label = key + str::len(DEV_DS_PREFIX);
+        Driver* before = find(label);
+        const endpoint_t old = before ? before->endpoint : NONE;
+        Driver* d = refresh(label);
+        // A new instance (or none any more): what the old one had pending
+        // goes to the new one, or fails.
+        if (before && (d != before || !before->in_use || before->endpoint != old))
+            driver_moved(static_cast<int>(before - drivers), old);
     }
 }
 
@@ -327,60 +538,35 @@ int do_open(message& m) {
     if (!d) return -ENODEV;
     FProc* p = fproc_or_new(m.m_source);
     if (!p) return -ENFILE;
-    int fd = free_fd(*p);
-    if (fd < 0) return -EMFILE;
+    if (free_fd(*p) < 0) return -EMFILE;
     int i = file_new(FileKind::DEVICE);
     if (i < 0) return -ENFILE;
+    // Reserved (refs 0) until the driver answers; the descriptor is taken
+    // then (the caller, suspended, cannot take it meanwhile).
+    files[i].driver = static_cast<int>(d - drivers);
 
     message req{};
     req.m_type = DEV_OPEN;
-    req.DEVICE = 0;
     req.IO_ENDPT = m.m_source;
-    int r = ask_driver(*d, req);
-    if (r < 0) {
-        files[i] = File{};
-        return r;
-    }
-    files[i].refs = 1;
-    files[i].driver = static_cast<int>(d - drivers);
-    p->fd[fd] = i;
-    return fd;
+    int r = start_request(files[i].driver, m.m_source, i, 0, req);
+    if (r != -EDONTREPLY) files[i] = File{};
+    return r;
 }
 
 namespace {
 
 // DEV_READ_S / DEV_WRITE_S for `who`'s buffer, through a magic grant the
-// driver uses directly: no copy in devman, no size limit.
-int device_io(File& f, endpoint_t who, bool write, vir_bytes addr, std::int32_t want) {
-    Driver& d = drivers[f.driver];
-    if (!d.in_use) return -EIO;
-    const std::uint32_t access = write ? CPF_READ : CPF_WRITE;
-    const std::size_t len = static_cast<std::size_t>(want);
-    cp_grant_id_t g = cpf_grant_magic(d.endpoint, who, addr, len, access);
-    if (g < 0) return -ENOSPC;
+// driver uses directly: no copy in devman, no size limit. The caller waits
+// suspended; the answer (or the deadline) finishes it.
+int device_io(int file, endpoint_t who, bool write, vir_bytes addr, std::int32_t want) {
+    File& f = files[file];
+    if (!drivers[f.driver].in_use) return -EIO;
     message req{};
     req.m_type = write ? DEV_WRITE_S : DEV_READ_S;
-    req.DEVICE = 0;
     req.IO_ENDPT = self;
     req.POSITION = f.position;
     req.COUNT = want;
-    req.IO_GRANT = static_cast<vir_bytes>(g);
-    endpoint_t before = d.endpoint;
-    int n = ask_driver(d, req);
-    cpf_revoke(g);
-    // The driver was restarted under us: the retry went to the new endpoint,
-    // which our grant did not name. Grant again.
-    if (n == -EPERM && d.in_use && d.endpoint != before) {
-        g = cpf_grant_magic(d.endpoint, who, addr, len, access);
-        if (g < 0) return -ENOSPC;
-        req.IO_GRANT = static_cast<vir_bytes>(g);
-        n = ask_driver(d, req);
-        cpf_revoke(g);
-    }
-    if (n < 0) return n;
-    if (n > want) return -EIO;
-    f.position += n;
-    return n;
+    return start_request(f.driver, who, file, addr, req);
 }
 
 int read_write(message& m, bool write) {
@@ -394,7 +580,7 @@ int read_write(message& m, bool write) {
     switch (f->kind) {
         case FileKind::DEVICE:
             if (want == 0) return 0;
-            return device_io(*f, m.m_source, write, addr, want);
+            return device_io(i, m.m_source, write, addr, want);
         case FileKind::PIPE_READ:
             if (write) return -EBADF;
             return pipe_io(m.m_source, i, false, addr, static_cast<std::size_t>(want));
@@ -439,8 +625,18 @@ int do_pipe(message& m) {
     int wfd = free_fd(*p);
     p->fd[rfd] = -1;
     if (wfd < 0) return -EMFILE;
+    if (pipes_of(m.m_source) >= PIPES_PER_OWNER) {
+        log_printf("devman: %d holds %d pipes already (the most one process may): ENFILE\n",
+                   m.m_source, PIPES_PER_OWNER);
+        return -ENFILE;
+    }
     int pipe = 0;
     while (pipe < NR_PIPES && pipes[pipe].in_use) pipe++;
+    if (pipe == NR_PIPES) {
+        reap_dead();
+        pipe = 0;
+        while (pipe < NR_PIPES && pipes[pipe].in_use) pipe++;
+    }
     if (pipe == NR_PIPES) return -ENFILE;
     int ri = file_new(FileKind::PIPE_READ);
     if (ri < 0) return -ENFILE;
@@ -452,6 +648,7 @@ int do_pipe(message& m) {
     }
     Pipe& pp = pipes[pipe];
     pp.in_use = true;
+    pp.owner = m.m_source;
     pp.readers = pp.writers = 1;
     pp.head = pp.count = 0;
     files[ri].pipe = files[wi].pipe = pipe;
@@ -500,12 +697,43 @@ int do_fork(message& m) {
 void proc_exit(endpoint_t ep) {
     for (Suspended& s : suspended)
         if (s.in_use && s.who == ep) s.in_use = false;
+    // Its device requests stay until the driver answers (then dropped), but
+    // the grant for its memory goes now, and so does its claim on the file.
+    for (DevRequest& rq : requests) {
+        if (!rq.in_use || rq.caller != ep) continue;
+        rq.caller = NONE;
+        revoke_grant(rq);
+        if (rq.req.m_type != DEV_OPEN) rq.file = -1;
+    }
     FProc* p = fproc_of(ep);
     if (!p) return;
     for (int fd = 0; fd < OPEN_MAX; fd++)
         if (p->fd[fd] >= 0) fd_close(*p, fd);
     *p = FProc{};
 }
+
+namespace {
+
+// Is `ep` no live process any more? The kernel knows whatever the way it
+// died (exit, crash, kill, restart under a new endpoint), PM or not.
+bool gone(endpoint_t ep) {
+    proc_info pi{};
+    return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == -EINVAL;
+}
+
+// A table is full: give back what dead processes hold. PM reports the exits
+// of user processes; nobody reports a system process that dies, and a dead
+// process cannot give anything back itself.
+void reap_dead() {
+    for (FProc& p : fprocs) {
+        if (!p.in_use || !gone(p.endpoint)) continue;
+        log_printf("devman: process %d is gone; closing its %d descriptors\n", p.endpoint,
+                   descriptors_of(p.endpoint));
+        proc_exit(p.endpoint);
+    }
+}
+
+}  // namespace
 
 int handle_request(message& m) {
     subscribe();
@@ -515,8 +743,15 @@ int handle_request(message& m) {
     }
     if (is_notify(m.m_type)) {
         if (m.m_source == DS_PROC_NR) ds_changed();
+        if (m.m_source == CLOCK) expire_requests();
         return -EDONTREPLY;
     }
+    if (m.m_type == DEV_REPLY) {
+        driver_reply(m);
+        return -EDONTREPLY;
+    }
+    // RS's answer to a report (report_driver): nothing to do, never answer.
+    if (m.m_source == RS_PROC_NR && m.m_type <= OK) return -EDONTREPLY;
     switch (m.m_type) {
         case DEVMAN_OPEN:
             return do_open(m);
@@ -538,6 +773,38 @@ int handle_request(message& m) {
     }
 }
 
+void driver_reply(const message& m) {
+    const auto id = static_cast<std::uint32_t>(m.DEV_REQ_ID);
+    for (DevRequest& rq : requests) {
+        if (rq.in_use && rq.id == id && rq.driver_ep == m.m_source) {
+            finish(rq, m.REP_STATUS);
+            return;
+        }
+    }
+    // Past its deadline, or for a caller that is gone: never anyone else's.
+    if (id != 0)
+        log_printf("devman: dropping an answer from %d to request %u nobody waits for\n",
+                   m.m_source, id);
+}
+
+void expire_requests() {
+    alarm_at = 0;
+    const clock_t_ t = now();
+    for (DevRequest& rq : requests) {
+        if (!rq.in_use || rq.deadline > t) continue;
+        Driver& d = drivers[rq.driver];
+        log_printf(
+            "devman: driver %s (endpoint %d) did not answer %s request %u within %d s: EIO for "
+            "%d\n",
+            d.label, rq.driver_ep, request_name(rq.req.m_type), rq.id, DRIVER_DEADLINE_SECONDS,
+            rq.caller);
+        const endpoint_t ep = rq.driver_ep;
+        finish(rq, -EIO);
+        if (d.in_use && d.endpoint == ep) report_driver(d, ep);
+    }
+    arm_alarm();
+}
+
 const Driver* driver(const char* label) {
     return find(label);
 }
@@ -557,6 +824,18 @@ int open_pipes() {
 int suspended_requests() {
     int n = 0;
     for (const Suspended& s : suspended) n += s.in_use;
+    return n;
+}
+
+int driver_requests() {
+    int n = 0;
+    for (const DevRequest& rq : requests) n += rq.in_use;
+    return n;
+}
+
+int pipes_of(endpoint_t owner) {
+    int n = 0;
+    for (const Pipe& p : pipes) n += p.in_use && p.owner == owner;
     return n;
 }
 

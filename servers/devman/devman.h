@@ -2,10 +2,12 @@
 // drivers, plus pipes): processes open devices by name ("/dev/hello"),
 // read, write and close them; devman forwards each request to the driver
 // (DEV_OPEN, DEV_READ_S, DEV_WRITE_S, DEV_CLOSE) with a magic grant for the
-// caller's buffer. Drivers are found through DS (see umklib/dev_proto.h): an
-// announcement "dev.<label>" whose value must equal the endpoint RS
-// published for <label>. devman subscribes to the announcements, so a
-// restarted driver (new endpoint) gets the next requests.
+// caller's buffer, without waiting for it (DevRequest: the caller is
+// suspended until the driver answers or DRIVER_DEADLINE_SECONDS pass).
+// Drivers are found through DS (see umklib/dev_proto.h): an announcement
+// "dev.<label>" whose value must equal the endpoint RS published for
+// <label>. devman subscribes to the announcements, so a restarted driver
+// (new endpoint) gets the next requests.
 //
 // Files as in VFS: every process has its own descriptor table (FProc) whose
 // entries point to reference-counted open files (Filp: the driver or pipe
@@ -22,16 +24,24 @@
 namespace umk::devman {
 
 inline constexpr int NR_DRIVERS = 16;
-inline constexpr int NR_FILES = 64;    // open files (Filp) in the whole system: ENFILE
-inline constexpr int OPEN_MAX = 16;    // descriptors per process: EMFILE
-inline constexpr int NR_FPROCS = 128;  // processes with a descriptor table (NR_PROCS)
-inline constexpr int NR_PIPES = 8;
-inline constexpr int NR_SUSPENDED = 32;  // requests waiting on a pipe
+inline constexpr int NR_FILES = 128;           // open files (Filp) in the whole system: ENFILE
+inline constexpr int OPEN_MAX = 16;            // descriptors per process: EMFILE
+inline constexpr int NR_FPROCS = 128;          // processes with a descriptor table (NR_PROCS)
+inline constexpr int NR_PIPES = 32;            // pipes in the whole system: ENFILE
+inline constexpr int PIPES_PER_OWNER = 8;      // pipes one process may hold open: ENFILE for it
+inline constexpr int NR_SUSPENDED = 32;        // requests waiting on a pipe
+inline constexpr int NR_DEV_REQUESTS = 32;     // device requests outstanding at drivers
+inline constexpr int REQUESTS_PER_DRIVER = 8;  // of them at one driver: EAGAIN for its callers
+// How long a driver may take to answer one request (DEV_OPEN, DEV_READ_S,
+// DEV_WRITE_S, DEV_CLOSE). Past it the caller gets EIO, a late answer is
+// dropped, and devman asks RS to restart the driver (RS_RESTART).
+inline constexpr int DRIVER_DEADLINE_SECONDS = 3;
 
 struct Driver {
     bool in_use;
     char label[16];
     endpoint_t endpoint;
+    endpoint_t reported;  // the endpoint devman last asked RS to restart
 };
 
 enum class FileKind : std::uint8_t { FREE, DEVICE, PIPE_READ, PIPE_WRITE };
@@ -56,6 +66,7 @@ struct FProc {
 
 struct Pipe {
     bool in_use;
+    endpoint_t owner;      // who made it: counts against its PIPES_PER_OWNER
     int readers, writers;  // open files of each end
     std::size_t head, count;
     std::uint8_t buf[DEVMAN_PIPE_BUF];
@@ -69,6 +80,23 @@ struct Suspended {
     bool write;
     vir_bytes addr;
     std::size_t want, done;
+};
+
+// A device request a driver has not answered yet (MINIX VFS: the caller is
+// suspended, the request went out by asynsend). Matched to the driver's
+// DEV_REPLY by the driver's endpoint and the request id it echoes.
+struct DevRequest {
+    bool in_use;
+    std::uint32_t id;      // DEV_REQ_ID: never reused while a reply may come
+    int driver;            // index in the driver table
+    endpoint_t driver_ep;  // the endpoint asked (a late reply of another is no match)
+    endpoint_t caller;     // suspended caller, or NONE (a close; the caller is gone)
+    int file;              // the open file (OPEN: reserved until the answer), or -1
+    cp_grant_id_t grant;   // READ/WRITE: the caller's buffer for driver_ep
+    vir_bytes addr;        // READ/WRITE: the caller's buffer
+    clock_t_ deadline;     // uptime tick after which the caller gets EIO
+    bool retried;          // sent again to a restarted driver once already
+    message req;
 };
 
 void devman_init(endpoint_t self);
@@ -90,11 +118,17 @@ int handle_request(message& m);
 // A process is gone (PM's DEVMAN_PROC_EXIT): forget its suspended
 // requests, close its descriptors.
 void proc_exit(endpoint_t ep);
+// A driver answered (DEV_REPLY): finish the request it answers, if any.
+void driver_reply(const message& m);
+// The alarm went off: fail the requests past their deadline.
+void expire_requests();
 
 // For tests: open files, pipes, suspended requests, descriptors of ep.
 int open_files();
 int open_pipes();
 int suspended_requests();
+int driver_requests();  // outstanding at drivers
+int pipes_of(endpoint_t owner);
 int descriptors_of(endpoint_t ep);
 
 const Driver* driver(const char* label);

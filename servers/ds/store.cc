@@ -55,6 +55,45 @@ Entry* alloc_entry() {
     return nullptr;
 }
 
+// The label that may use every entry and needs them: RS publishes every
+// service's label, so `service up` must never find the store full.
+constexpr const char* RS_LABEL = "rs";
+
+int free_entries() {
+    int n = 0;
+    for (const Entry& e : entries) n += !(e.flags & DSF_IN_USE);
+    return n;
+}
+
+// OK, or -ENOMEM if `owner` may not hold one more entry (`adding`) with
+// `bytes` of value instead of what `replacing` (its own entry, or nullptr)
+// holds. Quotas (umklib/ds.h) bound every owner but RS.
+int check_quota(const char* owner, bool adding, std::uint32_t bytes, const Entry* replacing) {
+    if (str::eq(owner, RS_LABEL)) return OK;
+    int keys = 0;
+    std::uint32_t held = 0;
+    for (const Entry& e : entries) {
+        if (!(e.flags & DSF_IN_USE) || !str::eq(e.owner, owner) || &e == replacing) continue;
+        keys++;
+        held += e.mem_len;
+    }
+    if (adding && keys >= DS_OWNER_KEYS) {
+        log_printf("ds: %s owns %d entries, the most one owner may: ENOMEM\n", owner, keys);
+        return -ENOMEM;
+    }
+    if (adding && free_entries() <= DS_RS_RESERVED) {
+        log_printf("ds: %d entries left, kept for RS's labels: ENOMEM for %s\n", free_entries(),
+                   owner);
+        return -ENOMEM;
+    }
+    if (held + bytes > static_cast<std::uint32_t>(DS_OWNER_BYTES)) {
+        log_printf("ds: %s holds %u bytes; %u more exceed %d: ENOMEM\n", owner, held, bytes,
+                   DS_OWNER_BYTES);
+        return -ENOMEM;
+    }
+    return OK;
+}
+
 Subscription* lookup_sub(const char* owner) {
     for (Subscription& s : subs) {
         if ((s.flags & DSF_IN_USE) && str::eq(s.owner, owner)) return &s;
@@ -132,7 +171,7 @@ void update_subscribers(const Entry& e, bool set) {
 }  // namespace
 
 void store_init(endpoint_t self, endpoint_t rs) {
-    for (Entry& e : entries) e.flags = 0;
+    for (Entry& e : entries) e = Entry{};
     for (Subscription& s : subs) s.flags = 0;
     ds_self = self;
     Entry& e = entries[0];
@@ -184,6 +223,7 @@ int do_publish(message& m) {
     Entry* e = lookup_entry(key, type);
     if (!e && type == DSF_TYPE_LABEL) e = lookup_label_value(static_cast<std::uint32_t>(m.DS_VAL));
     if (!e) {
+        if ((r = check_quota(source, true, len, nullptr)) != OK) return r;
         if (!(e = alloc_entry())) return -ENOMEM;
     } else if (!(flags & DSF_OVERWRITE)) {
         return -EEXIST;
@@ -191,6 +231,8 @@ int do_publish(message& m) {
         // umk: only the publisher's label may overwrite (MINIX asked for
         // DSF_PRIV_OVERWRITE to get this).
         return -EPERM;
+    } else if ((r = check_quota(source, false, len, e)) != OK) {
+        return r;
     }
 
     if (len > 0) {
@@ -209,6 +251,7 @@ int do_publish(message& m) {
         case DSF_TYPE_U32:
         case DSF_TYPE_LABEL:
             e->u32 = static_cast<std::uint32_t>(m.DS_VAL);
+            e->mem_len = 0;  // counts against the owner's bytes
             break;
         default:
             str::mem_copy(e->mem, scratch, len);
@@ -227,7 +270,29 @@ int do_publish(message& m) {
 void remove_entry(Entry& e) {
     update_subscribers(e, false);
     e.flags = 0;
+    e.mem_len = 0;
 }
+
+namespace {
+
+// RS deleted `label`: the service is gone for good (a restarted one keeps
+// its label, and its state with it). What it owned goes too, whatever way it
+// died: nothing depends on the dead owner's cooperation.
+void reclaim_owner(const char* label) {
+    int n = 0;
+    for (Entry& e : entries) {
+        if (!(e.flags & DSF_IN_USE) || !str::eq(e.owner, label)) continue;
+        remove_entry(e);
+        n++;
+    }
+    Subscription* s = lookup_sub(label);
+    if (s) s->flags = 0;
+    if (n > 0 || s)
+        log_printf("ds: label %s deleted: %d entries%s freed\n", label, n,
+                   s ? " and its subscription" : "");
+}
+
+}  // namespace
 
 int do_retrieve(message& m) {
     int type = type_of(m.DS_FLAGS);
@@ -354,7 +419,9 @@ int do_delete(message& m) {
     if (!e) return -ESRCH;
     if (!str::eq(e->owner, source)) return -EPERM;
 
+    const bool label = type == DSF_TYPE_LABEL && str::eq(source, RS_LABEL);
     remove_entry(*e);
+    if (label) reclaim_owner(key);
     return OK;
 }
 

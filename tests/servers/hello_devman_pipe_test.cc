@@ -13,10 +13,7 @@
 
 #include <string>
 
-#include "devman.h"
-#include "fake_sys.h"
-#include "hello.h"
-#include "store.h"
+#include "devman_world.h"
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
@@ -35,25 +32,7 @@ constexpr int SUSPENDED = -ELOCKED;  // what the fake's sendrec says when devman
 
 class DevPipe : public ::testing::Test {
   protected:
-    void SetUp() override {
-        fake::reset();
-        ds::store_init(DS_PROC_NR, RS);
-        fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
-        fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
-        fake::route(HELLO, [](message& m) {
-            hello::handle_request(m);
-            return m.m_type;
-        });
-        as(RS);
-        ASSERT_EQ(ds_publish_label("devman", DEVMAN_PROC_NR, 0), OK);
-        ASSERT_EQ(ds_publish_label("hello", HELLO, 0), OK);
-        as(DEVMAN_PROC_NR);
-        devman::devman_init(DEVMAN_PROC_NR);
-        devman::subscribe();
-        as(HELLO);
-        ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
-        as(PARENT);
-    }
+    void SetUp() override { ASSERT_NO_FATAL_FAILURE(devman_world::start(RS, HELLO, PARENT)); }
     void TearDown() override {
         // Everything closes with its processes.
         for (endpoint_t ep : {PARENT, CHILD}) pm_says(DEVMAN_PROC_EXIT, ep);

@@ -5,10 +5,7 @@
 
 #include <string>
 
-#include "devman.h"
-#include "fake_sys.h"
-#include "hello.h"
-#include "store.h"
+#include "devman_world.h"
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ds.h"
@@ -27,41 +24,11 @@ constexpr endpoint_t USER2 = 91;
 
 class DevHello : public ::testing::Test {
   protected:
-    void SetUp() override {
-        fake::reset();
-        ds::store_init(DS_PROC_NR, RS);
-        fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
-        fake::route(DEVMAN_PROC_NR, [](message& m) { return devman::handle_request(m); });
-        route_hello(HELLO);
-        as(RS);
-        ASSERT_EQ(ds_publish_label("devman", DEVMAN_PROC_NR, 0), OK);
-        ASSERT_EQ(ds_publish_label("hello", HELLO, 0), OK);
-        as(DEVMAN_PROC_NR);
-        devman::devman_init(DEVMAN_PROC_NR);
-        devman::subscribe();
-        as(HELLO);
-        ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
-        as(USER);
-    }
+    void SetUp() override { ASSERT_NO_FATAL_FAILURE(devman_world::start(RS, HELLO, USER)); }
     static void as(endpoint_t ep) { fake::set_self(ep); }
-    static void route_hello(endpoint_t ep) {
-        fake::route(ep, [](message& m) {
-            hello::handle_request(m);
-            return m.m_type;
-        });
-    }
-    // Deliver DS's pending notifications to devman, as its main loop would.
+    static void route_hello(endpoint_t ep) { devman_world::route_hello(ep); }
     static void deliver_ds_notifications() {
-        auto pending = fake::notifies();
-        fake::notifies().clear();
-        for (auto& n : pending) {
-            if (n.to != DEVMAN_PROC_NR) continue;
-            as(DEVMAN_PROC_NR);
-            message m{};
-            m.m_source = DS_PROC_NR;
-            m.m_type = notify_from(6);
-            devman::handle_request(m);
-        }
+        devman_world::deliver_ds_notifications();
         as(USER);
     }
     static std::string read_all(int fd, int chunk) {
@@ -143,6 +110,7 @@ TEST_F(DevHello, FilesOfADeadProcessAreClosed) {
     m.m_source = PM_PROC_NR;
     EXPECT_EQ(devman::handle_request(m), -EDONTREPLY);
     EXPECT_EQ(devman::open_files(), 1);
+    fake::run_queue();  // DEV_CLOSE went out by asynsend: let hello take it
     EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);  // the driver was told
 }
 

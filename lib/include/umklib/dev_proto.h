@@ -22,7 +22,12 @@ namespace umk {
 inline constexpr const char* DEV_DS_PREFIX = "dev.";     // DS key prefix of an announcement
 inline constexpr const char* DEV_PATH_PREFIX = "/dev/";  // device names
 
-// ---- devman <-> driver (SENDREC; the reply is DEV_REPLY) ----
+// ---- devman <-> driver ----
+// devman sends each request without waiting (sendnb, else asynsend) and
+// goes on serving others; the driver answers DEV_REPLY (driver_task: by
+// asynsend, since devman may be busy) echoing DEV_REQ_ID. devman matches
+// the answer by the driver's endpoint and that id, and gives up on a driver
+// that has not answered within devman's deadline (EIO to the caller).
 inline constexpr int DEV_RQ_BASE = 0x400;
 inline constexpr int DEV_RS_BASE = 0x500;
 inline constexpr int DEV_OPEN = DEV_RQ_BASE + 6;
@@ -38,6 +43,7 @@ inline constexpr int DEV_REPLY = DEV_RS_BASE + 0;
 #define IO_GRANT m2_p1    // grant for the data (DEV_READ_S: write access)
 #define REP_ENDPT m2_i1   // reply: IO_ENDPT of the request
 #define REP_STATUS m2_i2  // reply: bytes transferred, OK, or a negative error
+#define DEV_REQ_ID m2_l2  // request and reply: devman's request id, echoed
 
 // ---- user process <-> devman (SENDREC; reply m_type = result) ----
 // Call numbers are MINIX's (callnr.h).

@@ -62,6 +62,13 @@ inline constexpr int DS_MAX_KEYLEN = 80;    // a key, including the NUL
 inline constexpr int DS_NR_KEYS = 64;       // entries
 inline constexpr int DS_NR_SUBS = 128;      // subscriptions (one per owner label)
 inline constexpr int DS_MAX_MEMLEN = 1024;  // umk: a STR/MEM value (no heap in DS)
+// umk: quotas, so that one service cannot fill the store (ENOMEM for it
+// only). "rs" (the labels of every service) is exempt and has entries no
+// other owner may take; an owner's entries go when RS deletes its label.
+inline constexpr int DS_OWNER_KEYS = 8;      // entries one label (not "rs") may own
+inline constexpr int DS_OWNER_BYTES = 2048;  // STR/MEM bytes one label (not "rs") may hold
+inline constexpr int DS_RS_RESERVED = 24;    // entries kept free for "rs" alone
+static_assert(DS_RS_RESERVED + DS_OWNER_KEYS <= DS_NR_KEYS, "room for RS and one owner");
 
 // ---- Client (lib/ds, target umk_ds) ----
 int ds_publish_u32(const char* key, std::uint32_t value, int flags);

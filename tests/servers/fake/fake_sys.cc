@@ -3,7 +3,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <set>
 
 #include "umk/err.h"
 #include "umklib/ipc.h"
@@ -31,6 +33,37 @@ std::string log_text;
 std::vector<Grant> grants;
 std::vector<std::string> kcall_log;
 std::vector<std::pair<endpoint_t, umk::sigset_t_>> ksig_queue;
+std::set<endpoint_t> dead;
+bool async_on = false;
+struct Queued {
+    endpoint_t from, to;
+    message m;
+};
+std::deque<Queued> queue;
+// The callers blocked in SENDREC (innermost last) and where their reply goes.
+struct Waiter {
+    endpoint_t who;
+    message* reply;
+    bool done;
+};
+std::vector<Waiter> waiters;
+
+// A send to a waiter is its reply: true if `m` was taken as one.
+bool take_as_reply(endpoint_t from, endpoint_t to, const message& m) {
+    for (Waiter& w : waiters) {
+        if (w.who != to || w.done) continue;
+        *w.reply = m;
+        w.reply->m_source = from;
+        w.done = true;
+        return true;
+    }
+    return false;
+}
+
+void post(endpoint_t from, endpoint_t to, const message& m) {
+    if (take_as_reply(from, to, m)) return;
+    if (handlers.count(to)) queue.push_back({from, to, m});
+}
 
 std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 std::string fmt(const char* f, ...) {
@@ -77,6 +110,38 @@ void reset() {
     on_sys_clear = nullptr;
     on_sys_privctl = nullptr;
     on_sys_spawn = nullptr;
+    dead.clear();
+    async_on = false;
+    queue.clear();
+    waiters.clear();
+    uptime = 0;
+    alarm = 0;
+}
+void deliver_async(bool on) {
+    async_on = on;
+}
+std::size_t queued() {
+    return queue.size();
+}
+void mark_gone(endpoint_t ep) {
+    dead.insert(ep);
+}
+void run_queue() {
+    while (!queue.empty()) {
+        Queued q = queue.front();
+        queue.pop_front();
+        auto it = handlers.find(q.to);
+        if (it == handlers.end()) continue;  // died meanwhile
+        endpoint_t caller = current;
+        current = q.to;
+        message m = q.m;
+        m.m_source = q.from;
+        int r = it->second(m);
+        current = caller;
+        if (r == -EDONTREPLY) continue;
+        m.m_type = r;
+        post(q.to, q.from, m);
+    }
 }
 void set_self(endpoint_t ep) {
     current = ep;
@@ -85,11 +150,16 @@ endpoint_t self() {
     return current;
 }
 void route(endpoint_t ep, Handler h) {
-    if (h)
+    if (h) {
         handlers[ep] = std::move(h);
-    else
+        dead.erase(ep);
+    } else {
         handlers.erase(ep);  // the process is gone: EDEADSRCDST
+        dead.insert(ep);
+    }
 }
+umk::clock_t_ uptime = 0;
+umk::clock_t_ alarm = 0;
 std::vector<Notified>& notifies() {
     return notify_log;
 }
@@ -126,7 +196,19 @@ int ipc_sendrec(endpoint_t dst, message* m) {
     current = dst;
     int r = it->second(req);
     current = caller;
-    if (r == -EDONTREPLY) return -ELOCKED;  // the fake cannot block
+    if (r == -EDONTREPLY) {
+        if (!fake::async_on) return -ELOCKED;  // the fake cannot block
+        // Let the system run: the answer may come from what is queued.
+        message reply{};
+        fake::waiters.push_back({caller, &reply, false});
+        fake::run_queue();
+        bool done = fake::waiters.back().done;
+        fake::waiters.pop_back();
+        if (!done) return -ELOCKED;
+        *m = reply;
+        return OK;
+    }
+    if (fake::async_on && fake::waiters.empty()) fake::run_queue();
     req.m_type = r;
     req.m_source = dst;
     *m = req;
@@ -134,6 +216,10 @@ int ipc_sendrec(endpoint_t dst, message* m) {
 }
 int ipc_send(endpoint_t dst, message* m) {
     fake::send_log.push_back({current, dst, *m, false});
+    if (fake::async_on) {
+        if (fake::dead.count(dst)) return -EDEADSRCDST;
+        fake::post(current, dst, *m);
+    }
     return OK;
 }
 int ipc_sendnb(endpoint_t dst, message* m) {
@@ -148,6 +234,7 @@ int ipc_notify(endpoint_t dst) {
 }
 int asynsend3(endpoint_t dst, const message* m, unsigned) {
     fake::send_log.push_back({current, dst, *m, true});
+    if (fake::async_on && !fake::dead.count(dst)) fake::post(current, dst, *m);
     return OK;
 }
 endpoint_t self_endpoint() {
@@ -231,6 +318,28 @@ int sys_spawn(const char* program, const char* args, std::size_t args_len, endpo
     fake::kcall_log.push_back(text);
     if (fake::on_sys_spawn) return fake::on_sys_spawn(program, ep);
     return -ENOENT;
+}
+int sys_uptime(clock_t_* ticks) {
+    *ticks = fake::uptime;
+    return OK;
+}
+int sys_hz() {
+    return 60;
+}
+int sys_setalarm(clock_t_ ticks, bool absolute, clock_t_* left) {
+    fake::kcall_log.push_back(
+        fake::fmt("sys_setalarm %llu %d", static_cast<unsigned long long>(ticks), absolute));
+    if (left) *left = 0;
+    fake::alarm = ticks == 0 ? 0 : absolute ? ticks : fake::uptime + ticks;
+    return OK;
+}
+int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep) {
+    if (request != GET_PROCINFO || len < sizeof(proc_info)) return -EINVAL;
+    if (fake::dead.count(ep)) return -EINVAL;
+    proc_info pi{};
+    pi.endpoint = ep;
+    std::memcpy(buf, &pi, sizeof pi);
+    return OK;
 }
 int sys_getksig(endpoint_t* ep, sigset_t_* map) {
     if (fake::ksig_queue.empty()) {

@@ -26,6 +26,28 @@ void set_self(endpoint_t ep);
 endpoint_t self();
 void route(endpoint_t ep, Handler h);  // nullptr: ep is dead (EDEADSRCDST)
 
+// Asynchronous delivery (off after reset): asynsend and sendnb to a routed
+// endpoint are queued, and after each outermost SENDREC the queue is run
+// until it is empty: each message goes to its destination's handler (as
+// if received), and a handler's result other than -EDONTREPLY goes back to
+// the sender the same way (as driver_task answers). A send to the caller
+// blocked in that SENDREC is its reply; if none comes, SENDREC returns
+// -ELOCKED (it would block). Sends to a dead endpoint (route(ep, nullptr))
+// fail with EDEADSRCDST (sendnb) or are dropped (asynsend, as the kernel
+// marks the entry and nobody looks). Everything is still recorded in sent().
+void deliver_async(bool on);
+// Run the queue now (e.g. after changing a route).
+void run_queue();
+// Messages queued and not delivered yet.
+std::size_t queued();
+// The clock for sys_uptime / sys_setalarm (ticks, sys_hz() = 60) and the
+// last absolute alarm set (0: none).
+extern umk::clock_t_ uptime;
+extern umk::clock_t_ alarm;
+// sys_getinfo(GET_PROCINFO, ep): -EINVAL for these endpoints (and for dead
+// routes), as for a process that no longer exists.
+void mark_gone(endpoint_t ep);
+
 struct Sent {
     endpoint_t from, to;
     message m;
