@@ -55,7 +55,7 @@ if(EXISTS ${_srv}/rs/main.cc AND EXISTS ${UMK_SOURCE_DIR}/etc/system.conf)
        @ONLY)
   umk_i386_server(rs SOURCES ${_srv}/rs/main.cc ${_srv}/rs/rs_host.cc ${_srv}/rs/table.cc
                   ${_srv}/rs/request.cc ${_srv}/rs/recovery.cc ${_srv}/rs/update.cc
-                  ${_srv}/rs/self_update.cc ${_srv}/rs/scripts.cc
+                  ${_srv}/rs/self_update.cc ${_srv}/rs/scripts.cc ${_srv}/rs/policy.cc
                   ${UMK_SOURCE_DIR}/lib/conf/system_conf.cc
                   ${CMAKE_BINARY_DIR}/rs_builtin_conf.cc
                   INCLUDES ${_srv}/rs)

@@ -7,6 +7,7 @@
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/names.h"
+#include "umk/priv_flags.h"
 #include "umk/str.h"
 
 namespace umk::conf {
@@ -69,6 +70,14 @@ constexpr VmName kVmCalls[] = {
     {"GETPHYS", VM_GETPHYS},     {"GETREFCNT", VM_GETREFCNT},
     {"QUERYEXIT", VM_QUERYEXIT}, {"INFO", VM_INFO},
     {"RS_UPDATE", VM_RS_UPDATE}, {"ALL", VM_ALL},
+};
+
+// umk's authority flags (`authority ...`).
+constexpr VmName kAuthority[] = {
+    {"MANAGE", MANAGE_SERVICES},
+    {"SPAWN", SPAWN_PROGRAMS},
+    {"SPAWN_ANY_PATH", SPAWN_PROGRAMS | SPAWN_ANY_PATH},
+    {"LOG_READER", LOG_READER},
 };
 
 // MINIX's upper-case names of core services in `ipc` lists, and their labels.
@@ -412,6 +421,24 @@ struct Parser {
                 return fail(lx.tok_line, -EINVAL, msg);
             });
         }
+        if (str::eq(kw, "authority")) {
+            s.set |= SET_AUTHORITY;
+            s.authority = 0;
+            return values(kw, true, [&] {
+                for (const VmName& a : kAuthority) {
+                    if (str::eq(lx.word, a.name)) {
+                        s.authority |= a.bit;
+                        return OK;
+                    }
+                }
+                char msg[128];
+                Out o{msg, sizeof msg};
+                o.put("unknown authority '");
+                o.put(lx.word);
+                o.put("' in 'authority'");
+                return fail(lx.tok_line, -EINVAL, msg);
+            });
+        }
         if (str::eq(kw, "control")) {
             s.set |= SET_CONTROL;
             s.nr_control = 0;
@@ -489,6 +516,7 @@ struct Parser {
         }
         if (take & SET_PERIOD) s.period = base->period;
         if (take & SET_SIGMGR) str::copy(s.sigmgr, base->sigmgr, LABEL_LEN);
+        if (take & SET_AUTHORITY) s.authority = base->authority;
         s.set |= take;
         return OK;
     }

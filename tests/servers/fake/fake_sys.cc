@@ -5,7 +5,9 @@
 #include <cstring>
 #include <map>
 
+#include "umk/com.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/sef.h"
@@ -28,6 +30,7 @@ std::map<endpoint_t, Handler> handlers;
 std::vector<Notified> notify_log;
 std::vector<Sent> send_log;
 std::string log_text;
+std::map<endpoint_t, std::uint32_t> flags_of;
 std::vector<Grant> grants;
 std::vector<std::string> kcall_log;
 std::vector<std::pair<endpoint_t, umk::sigset_t_>> ksig_queue;
@@ -77,6 +80,10 @@ void reset() {
     on_sys_clear = nullptr;
     on_sys_privctl = nullptr;
     on_sys_spawn = nullptr;
+    flags_of.clear();
+}
+std::map<endpoint_t, std::uint32_t>& priv_flags() {
+    return flags_of;
 }
 void set_self(endpoint_t ep) {
     current = ep;
@@ -231,6 +238,16 @@ int sys_spawn(const char* program, const char* args, std::size_t args_len, endpo
     fake::kcall_log.push_back(text);
     if (fake::on_sys_spawn) return fake::on_sys_spawn(program, ep);
     return -ENOENT;
+}
+int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep) {
+    if (request != GET_PROCINFO || len < sizeof(proc_info)) return -EINVAL;
+    if (ep == SELF) ep = fake::self();
+    proc_info pi{};
+    pi.endpoint = ep;
+    auto it = fake::flags_of.find(ep);
+    pi.priv_flags = it != fake::flags_of.end() ? it->second : SYS_PROC | AUTHORITY_FLAGS;
+    std::memcpy(buf, &pi, sizeof pi);
+    return OK;
 }
 int sys_getksig(endpoint_t* ep, sigset_t_* map) {
     if (fake::ksig_queue.empty()) {
