@@ -44,19 +44,12 @@ bool io_widens(const conf::ServiceConf& a, const conf::ServiceConf& g) {
     return false;
 }
 
-bool irq_widens(const conf::ServiceConf& a, const conf::ServiceConf& g) {
-    for (int i = 0; i < a.nr_irq; ++i) {
+// Whether some of a's `na` values is not among g's `ng` (irqs, pci ids).
+template <typename T>
+bool any_not_listed(const T* a, int na, const T* g, int ng) {
+    for (int i = 0; i < na; ++i) {
         bool listed = false;
-        for (int j = 0; j < g.nr_irq; ++j) listed = listed || a.irq[i] == g.irq[j];
-        if (!listed) return true;
-    }
-    return false;
-}
-
-bool pci_widens(const conf::ServiceConf& a, const conf::ServiceConf& g) {
-    for (int i = 0; i < a.nr_pci; ++i) {
-        bool listed = false;
-        for (int j = 0; j < g.nr_pci; ++j) listed = listed || a.pci[i] == g.pci[j];
+        for (int j = 0; j < ng; ++j) listed = listed || a[i] == g[j];
         if (!listed) return true;
     }
     return false;
@@ -75,8 +68,8 @@ const char* widens(const conf::ServiceConf& asked, const conf::ServiceConf& gran
     if (ipc_widens(asked, granted)) return "ipc targets";
     if (asked.vm & ~granted.vm) return "VM calls";
     if (io_widens(asked, granted)) return "io ranges";
-    if (irq_widens(asked, granted)) return "irqs";
-    if (pci_widens(asked, granted)) return "pci devices";
+    if (any_not_listed(asked.irq, asked.nr_irq, granted.irq, granted.nr_irq)) return "irqs";
+    if (any_not_listed(asked.pci, asked.nr_pci, granted.pci, granted.nr_pci)) return "pci devices";
     if (asked.authority & ~granted.authority) return "authority";
     if (!str::eq(sigmgr_of(asked), sigmgr_of(granted))) return "signal manager";
     return nullptr;
