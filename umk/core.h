@@ -85,7 +85,10 @@ void priv_reset_all();
 // written at once with arch::log_write; with one, it stays until the reader
 // takes it (kmess_take) and the reader gets SIGKMESS.
 void kmess_reset();
-void kmess_append(const char* text, std::size_t len);
+void kmess_append(const char* text, std::size_t len);  // the kernel's own text
+// A process's text (DIAGCTL DIAG): each line labelled "[NAME] " with the
+// process's name, control characters escaped as \xNN (kmess.cc).
+void kmess_append_from(const Proc& p, const char* text, std::size_t len);
 // After a kernel call: raise SIGKMESS for text added since the last time
 // (or, with no live reader, write it directly).
 void kmess_kick();

@@ -40,11 +40,13 @@ static_assert(HIGH_WATER > 0 && HIGH_WATER + DIAG_BUF_MAX <= RING);
 
 struct KMessages {
     char buf[RING];
-    std::uint64_t next;   // bytes ever appended; the next one goes to buf[next % RING]
-    std::uint64_t shown;  // bytes before this have been written out
-    std::uint64_t lent;   // bytes after `shown` the reader has taken, not yet confirmed
-    bool news;            // text appended since the readers were last signalled
-    bool direct_forced;   // kmess_flush_direct: a panic is under way
+    std::uint64_t next;     // bytes ever appended; the next one goes to buf[next % RING]
+    std::uint64_t shown;    // bytes before this have been written out
+    std::uint64_t lent;     // bytes after `shown` the reader has taken, not yet confirmed
+    bool news;              // text appended since the readers were last signalled
+    bool direct_forced;     // kmess_flush_direct: a panic is under way
+    bool mid_line;          // the last byte appended was not a newline
+    endpoint_t line_owner;  // whose text that unfinished line is (NONE: the kernel's)
 };
 KMessages km;
 
@@ -102,6 +104,7 @@ void ring_put(const char* text, std::size_t len) {
     }
     for (std::size_t i = 0; i < len; ++i) km.buf[(km.next + i) % RING] = text[i];
     km.next += len;
+    if (len > 0) km.mid_line = text[len - 1] != '\n';
 }
 
 void say_reader_stuck(std::size_t n) {
@@ -124,13 +127,17 @@ void kmess_reset() {
     km.lent = 0;
     km.news = false;
     km.direct_forced = false;
+    km.mid_line = false;
+    km.line_owner = NONE;
 }
 
 std::size_t kmess_unshown() {
     return unshown();
 }
 
-void kmess_append(const char* text, std::size_t len) {
+namespace {
+
+void append_raw(const char* text, std::size_t len) {
     if (len == 0) return;
     if (!have_reader()) {
         write_backlog();
@@ -152,6 +159,67 @@ void kmess_append(const char* text, std::size_t len) {
     }
     ring_put(text, len);
     km.news = true;
+}
+
+// Text of `owner` (NONE: the kernel) starts or goes on: an unfinished line
+// of somebody else is ended first, so that every line has one source.
+void take_line(endpoint_t owner) {
+    if (km.mid_line && km.line_owner != owner) append_raw("\n", 1);
+    km.line_owner = owner;
+}
+
+}  // namespace
+
+void kmess_append(const char* text, std::size_t len) {
+    if (len == 0) return;
+    take_line(NONE);
+    append_raw(text, len);
+}
+
+// A process's text (SYS_DIAGCTL DIAG) gets its source at the start of each
+// line, "[NAME] ", NAME as the kernel knows the process; kernel lines never
+// start with '['. Control characters other than newline and tab, DEL and
+// bytes above 0x7f become \xNN, so that a process can neither forge a line
+// of another source nor send the console terminal escapes.
+void kmess_append_from(const Proc& p, const char* text, std::size_t len) {
+    if (len == 0) return;
+    take_line(p.p_endpoint);
+    static constexpr char hex[] = "0123456789abcdef";
+    // Static: kernel stacks are small. Ordinary text fits and enters the
+    // ring in one piece; text that grows beyond it (many escapes or short
+    // lines) goes in pieces.
+    static char out[2 * DIAG_BUF_MAX];
+    std::size_t n = 0;
+    auto put = [&](char c) {
+        if (n == sizeof out) {
+            append_raw(out, n);
+            n = 0;
+        }
+        out[n++] = c;
+    };
+    bool line_start = !km.mid_line;
+    for (std::size_t i = 0; i < len; ++i) {
+        if (line_start) {
+            put('[');
+            for (const char* c = p.p_name; *c; ++c) put(*c);
+            put(']');
+            put(' ');
+            line_start = false;
+        }
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n') {
+            put('\n');
+            line_start = true;
+        } else if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
+            put(static_cast<char>(c));
+        } else {
+            put('\\');
+            put('x');
+            put(hex[c >> 4]);
+            put(hex[c & 0xf]);
+        }
+    }
+    append_raw(out, n);
 }
 
 namespace {

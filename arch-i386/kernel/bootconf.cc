@@ -258,8 +258,10 @@ bool boot_processes_start(const char* cmdline) {
             kprintf("i386: %s:%d: no boot module named '%s'\n", conf, e.line, e.program);
             return false;
         }
-        const BootPriv priv{e.sys ? (SYS_PROC | PREEMPTIBLE) : 0u, traps, e.ipc_all, e.all_calls,
-                            mgr};
+        // calls=all (RS) also brings every authority flag (umk/priv_flags.h).
+        const std::uint32_t auth = e.all_calls ? AUTHORITY_FLAGS : 0u;
+        const BootPriv priv{e.sys ? (SYS_PROC | PREEMPTIBLE | auth) : 0u, traps, e.ipc_all,
+                            e.all_calls, mgr};
         boot_table[i] = BootProc{e.slot, e.name, e.sys, priv};
     }
     const int r = kernel_init(boot_table, nr_entries);

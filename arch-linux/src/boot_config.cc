@@ -40,6 +40,27 @@ bool split(const std::string& line, std::vector<std::string>* words, std::string
     return true;
 }
 
+// auth=manage,spawn,any_path,log | all | none
+bool parse_auth(const std::string& val, std::uint32_t* out) {
+    *out = 0;
+    std::istringstream in(val);
+    for (std::string f; std::getline(in, f, ',');) {
+        if (f == "manage")
+            *out |= MANAGE_SERVICES;
+        else if (f == "spawn")
+            *out |= SPAWN_PROGRAMS;
+        else if (f == "any_path")
+            *out |= SPAWN_PROGRAMS | SPAWN_ANY_PATH;
+        else if (f == "log")
+            *out |= LOG_READER;
+        else if (f == "all")
+            *out |= AUTHORITY_FLAGS;
+        else if (f != "none")
+            return false;
+    }
+    return true;
+}
+
 bool parse_entry(const std::vector<std::string>& w, BootEntry* e, std::string* error) {
     if (w[0] == "proc")
         e->kind = BootKind::HOST;
@@ -64,7 +85,7 @@ bool parse_entry(const std::vector<std::string>& w, BootEntry* e, std::string* e
         return false;
     }
     e->name = w[2];
-    bool ipc_given = false;
+    bool ipc_given = false, auth_given = false;
     for (std::size_t i = 3; i < w.size(); ++i) {
         const std::string& t = w[i];
         auto eq = t.find('=');
@@ -87,12 +108,19 @@ bool parse_entry(const std::vector<std::string>& w, BootEntry* e, std::string* e
             e->all_calls = val == "all";
         } else if (key == "sigmgr" && !val.empty()) {
             e->sig_mgr = val;
+        } else if (key == "auth" && parse_auth(val, &e->auth)) {
+            auth_given = true;
         } else {
             *error = "unknown or misplaced option '" + t + "'";
             return false;
         }
     }
     if (!ipc_given) e->ipc_to_all = e->sys;
+    // The control socket's proxy is the administrator's path (umk service,
+    // umk cat); RS (calls=all) is trusted with everything.
+    if (!auth_given && e->all_calls) e->auth = AUTHORITY_FLAGS;
+    if (!auth_given && e->kind == BootKind::IN_KERNEL && e->program == "ctlsock")
+        e->auth = MANAGE_SERVICES | SPAWN_PROGRAMS | SPAWN_ANY_PATH;
     if (e->program.empty() && e->kind != BootKind::CLIENT) {
         *error =
             e->kind == BootKind::HOST ? "'proc' needs program=PATH" : "'kernel' needs type=TYPE";
@@ -191,7 +219,8 @@ std::vector<BootProc> boot_procs(const BootConfig& cfg) {
             if (m.name == e.sig_mgr) mgr = make_endpoint(0, m.slot);
         std::uint32_t traps = (1u << SEND) | (1u << RECEIVE) | (1u << SENDREC) | (1u << NOTIFY) |
                               (1u << SENDNB) | (1u << SENDA);
-        BootPriv priv{e.sys ? (SYS_PROC | PREEMPTIBLE) : 0u, traps, e.ipc_to_all, e.all_calls, mgr};
+        BootPriv priv{e.sys ? (SYS_PROC | PREEMPTIBLE | e.auth) : 0u, traps, e.ipc_to_all,
+                      e.all_calls, mgr};
         out.push_back(BootProc{e.slot, e.name.c_str(), e.sys, priv});
     }
     return out;

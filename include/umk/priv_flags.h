@@ -19,6 +19,15 @@ inline constexpr std::uint32_t SYS_PROC = 0x10;
 inline constexpr std::uint32_t CHECK_IO_PORT = 0x20;
 inline constexpr std::uint32_t CHECK_IRQ = 0x40;
 inline constexpr std::uint32_t CHECK_MEM = 0x80;
+// Authority (umk; system.conf `authority`, boot config `auth=`). The kernel
+// keeps them with the privileges, where no process can forge them, and the
+// servers ask for them with GET_PROCINFO (proc_info.priv_flags).
+inline constexpr std::uint32_t MANAGE_SERVICES = 0x100;  // RS serves its management requests
+inline constexpr std::uint32_t SPAWN_PROGRAMS = 0x200;   // PM spawns programs of the program dir
+inline constexpr std::uint32_t SPAWN_ANY_PATH = 0x400;   // ... and any path (the administrator)
+inline constexpr std::uint32_t LOG_READER = 0x800;       // DIAGCTL REGISTER, TAKE, SHOWN
+inline constexpr std::uint32_t AUTHORITY_FLAGS =
+    MANAGE_SERVICES | SPAWN_PROGRAMS | SPAWN_ANY_PATH | LOG_READER;
 
 // Static privilege ids: kernel tasks and boot processes use slot + NR_TASKS;
 // the rest are handed out dynamically. USER_PRIV_ID is shared by every user

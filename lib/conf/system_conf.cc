@@ -7,6 +7,7 @@
 #include "umk/com.h"
 #include "umk/err.h"
 #include "umk/names.h"
+#include "umk/priv_flags.h"
 #include "umk/str.h"
 
 namespace umk::conf {
@@ -60,6 +61,7 @@ bool parse_number(const char* s, int base, unsigned long* out) {
     return true;
 }
 
+// A name of a bit: VM calls (`vm`), authority flags (`authority`).
 struct VmName {
     const char* name;
     std::uint32_t bit;
@@ -69,6 +71,14 @@ constexpr VmName kVmCalls[] = {
     {"GETPHYS", VM_GETPHYS},     {"GETREFCNT", VM_GETREFCNT},
     {"QUERYEXIT", VM_QUERYEXIT}, {"INFO", VM_INFO},
     {"RS_UPDATE", VM_RS_UPDATE}, {"ALL", VM_ALL},
+};
+
+// umk's authority flags (`authority ...`).
+constexpr VmName kAuthority[] = {
+    {"MANAGE", MANAGE_SERVICES},
+    {"SPAWN", SPAWN_PROGRAMS},
+    {"SPAWN_ANY_PATH", SPAWN_PROGRAMS | SPAWN_ANY_PATH},
+    {"LOG_READER", LOG_READER},
 };
 
 // MINIX's upper-case names of core services in `ipc` lists, and their labels.
@@ -247,6 +257,32 @@ struct Parser {
         return OK;
     }
 
+    // Values that are names of bits in `table` (vm, authority); an unknown
+    // one is "unknown WHAT 'X' in 'KW'".
+    template <std::size_t N>
+    int named_bits(const char* kw, const VmName (&table)[N], const char* what,
+                   std::uint32_t* bits) {
+        *bits = 0;
+        return values(kw, true, [&] {
+            for (const VmName& v : table) {
+                if (str::eq(lx.word, v.name)) {
+                    *bits |= v.bit;
+                    return OK;
+                }
+            }
+            char msg[128];
+            Out o{msg, sizeof msg};
+            o.put("unknown ");
+            o.put(what);
+            o.put(" '");
+            o.put(lx.word);
+            o.put("' in '");
+            o.put(kw);
+            o.put("'");
+            return fail(lx.tok_line, -EINVAL, msg);
+        });
+    }
+
     int label_into(const char* kw, char* dst) {
         if (!str::copy(dst, lx.word, LABEL_LEN))
             return bad_value(kw, "a label of at most 15 characters");
@@ -396,21 +432,11 @@ struct Parser {
         }
         if (str::eq(kw, "vm")) {
             s.set |= SET_VM;
-            s.vm = 0;
-            return values(kw, true, [&] {
-                for (const VmName& v : kVmCalls) {
-                    if (str::eq(lx.word, v.name)) {
-                        s.vm |= v.bit;
-                        return OK;
-                    }
-                }
-                char msg[128];
-                Out o{msg, sizeof msg};
-                o.put("unknown VM call '");
-                o.put(lx.word);
-                o.put("' in 'vm'");
-                return fail(lx.tok_line, -EINVAL, msg);
-            });
+            return named_bits(kw, kVmCalls, "VM call", &s.vm);
+        }
+        if (str::eq(kw, "authority")) {
+            s.set |= SET_AUTHORITY;
+            return named_bits(kw, kAuthority, "authority", &s.authority);
         }
         if (str::eq(kw, "control")) {
             s.set |= SET_CONTROL;
@@ -489,6 +515,7 @@ struct Parser {
         }
         if (take & SET_PERIOD) s.period = base->period;
         if (take & SET_SIGMGR) str::copy(s.sigmgr, base->sigmgr, LABEL_LEN);
+        if (take & SET_AUTHORITY) s.authority = base->authority;
         s.set |= take;
         return OK;
     }

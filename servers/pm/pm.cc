@@ -4,6 +4,7 @@
 #include "pm_internal.h"
 #include "umk/endpoint.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umk/sig.h"
 #include "umk/str.h"
 #include "umklib/dev_proto.h"
@@ -173,12 +174,33 @@ int tell_devman_of_fork(endpoint_t parent, endpoint_t child) {
 
 }  // namespace
 
+// Who may have PM spawn what: a caller with SPAWN_PROGRAMS (RS for its
+// recovery scripts, the control proxy for `umk cat`) a program of the
+// program directory, i.e. a name without '/'; a path only with
+// SPAWN_ANY_PATH, which only the administrator's path (the control proxy)
+// has. The kernel keeps the flags with the caller's privileges.
+int check_spawn(endpoint_t caller, const char* program) {
+    proc_info pi{};
+    const std::uint32_t flags =
+        sys_getinfo(GET_PROCINFO, &pi, sizeof pi, caller) == OK && pi.endpoint == caller
+            ? pi.priv_flags
+            : 0;
+    const bool path = str::base_name(program) != program;  // a '/' in it
+    if ((flags & SPAWN_PROGRAMS) && (!path || (flags & SPAWN_ANY_PATH))) return OK;
+    log_printf("pm: %d may not spawn %s (EPERM): %s\n", caller, program,
+               !(flags & SPAWN_PROGRAMS)
+                   ? "it may not spawn programs (system.conf `authority SPAWN`)"
+                   : "only the administrator names a path outside the program directory");
+    return -EPERM;
+}
+
 int do_spawn(message& m) {
     static char block[PM_ARGS_MAX + 1];
     std::size_t args_at = 0, len = 0;
     int r = spawn_request(m, block, &args_at, &len);
     if (r != OK) return r;
     const char* program = block;
+    if ((r = check_spawn(m.m_source, program)) != OK) return r;
 
     MProc* p = free_record();
     if (!p) {

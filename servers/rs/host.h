@@ -5,6 +5,7 @@
 
 #include <cstdarg>
 #include <cstddef>
+#include <cstdint>
 
 #include "umk/priv_args.h"
 #include "umk/types.h"
@@ -62,6 +63,9 @@ class Host {
     virtual bool running(endpoint_t ep) = 0;
     virtual int reap(endpoint_t ep) = 0;
     virtual bool is_user(endpoint_t ep) = 0;
+    // The authority flags (umk/priv_flags.h) the kernel keeps with a
+    // process's privileges; 0 for none or a gone process.
+    virtual std::uint32_t authority(endpoint_t ep) = 0;
 
     // DS labels (RS owns them).
     virtual int publish_label(const char* label, endpoint_t ep) = 0;

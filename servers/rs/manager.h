@@ -115,7 +115,7 @@ struct SelfUpdate {
 // The state block: the Manager's table as plain data, the first thing a
 // new RS reads (through the grant) once it owns RS's endpoint.
 inline constexpr std::uint32_t STATE_MAGIC = 0x54535352;  // "RSST"
-inline constexpr std::uint32_t STATE_VERSION = 2;         // 2: Service::script
+inline constexpr std::uint32_t STATE_VERSION = 3;         // 2: Service::script, 3: conf.authority
 inline constexpr std::uint32_t STATE_DS_READY = 0x1;
 
 struct StateRecord {
@@ -198,8 +198,9 @@ class Manager {
     // Introspection (RS_LIST and the tests).
     int list(rs_list_entry* out, int max) const;
     const Script* script_for(const char* label) const;
-    // Who may ask what: OK, or -EPERM for a user process that is not the
-    // recovery script of the label it names (logged).
+    // Who may ask what: OK, or -EPERM (logged) for a user process that is
+    // not the recovery script of the label it names, or a system process
+    // without MANAGE_SERVICES asking for anything but a lookup or the list.
     int check_caller(const Request& rq);
     const Service* find_active(const char* label) const;
     const Service* by_endpoint(endpoint_t ep) const;
@@ -214,6 +215,8 @@ class Manager {
     Service* find_label(const char* label, bool active_only);
     Service* find_ep(endpoint_t ep);
     const conf::ServiceConf* policy_for(const char* label, const char* program) const;
+    int granted_conf(const char* label, const char* program, const rs_start& st,
+                     conf::ServiceConf* out);
 
     int start(Service& s, int init_type, endpoint_t old_ep, bool allow_now);
     int build_priv(const Service& s, priv_args* pa);

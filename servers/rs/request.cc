@@ -71,10 +71,10 @@ int Manager::do_up(const Request& rq, bool no_restart) {
     str::mem_copy(s->args, st.args, st.args_len);
     s->args_len = st.args_len;
     str::copy(s->script, st.script, sizeof s->script);
-    if (st.flags & RSS_HAS_CONF)
-        s->conf = st.conf;
-    else if (const conf::ServiceConf* c = policy_for(label, st.program))
-        s->conf = *c;
+    if (int r = granted_conf(label, st.program, st, &s->conf); r != OK) {
+        release(*s);
+        return r;
+    }
     if (st.period >= 0)
         s->period = st.period;
     else

@@ -198,6 +198,12 @@ bool SysHost::is_user(endpoint_t ep) {
            pi.priv_id == USER_PRIV_ID;
 }
 
+std::uint32_t SysHost::authority(endpoint_t ep) {
+    proc_info pi{};
+    if (sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) != OK || pi.endpoint != ep) return 0;
+    return pi.priv_flags & AUTHORITY_FLAGS;
+}
+
 int SysHost::publish_label(const char* label, endpoint_t ep) {
     return ds_publish_label(label, static_cast<std::uint32_t>(ep), DSF_OVERWRITE);
 }

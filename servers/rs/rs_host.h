@@ -41,6 +41,7 @@ class SysHost final : public Host {
     bool running(endpoint_t ep) override;
     int reap(endpoint_t ep) override;
     bool is_user(endpoint_t ep) override;
+    std::uint32_t authority(endpoint_t ep) override;
     int publish_label(const char* label, endpoint_t ep) override;
     int delete_label(const char* label) override;
     clock_t_ now() override;

@@ -9,6 +9,7 @@
 // dead for good.
 #include "manager.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umk/sig.h"
 #include "umk/str.h"
 #include "umklib/rs_proto.h"
@@ -85,7 +86,9 @@ Service* Manager::awaiting_script(const char* label) {
 }
 
 // umk has no uids: a user process may only be a recovery script RS started,
-// asking about its own label, and only to refresh, restart or take it down.
+// asking about its own label, and only to refresh, restart or take it down;
+// a system process may manage services only with MANAGE_SERVICES, which
+// the kernel keeps with its privileges (the control proxy's by default).
 int Manager::check_caller(const Request& rq) {
     if (const Script* sc = script_of(rq.caller)) {
         bool allowed = rq.type == RS_REFRESH || rq.type == RS_RESTART || rq.type == RS_DOWN;
@@ -101,7 +104,16 @@ int Manager::check_caller(const Request& rq) {
             type_name(rq.type), rq.caller);
         return -EPERM;
     }
-    return OK;
+    // Looking up and listing change nothing; everything else is managing
+    // services, the administrator's (the control proxy's) by default.
+    if (rq.type == RS_LOOKUP || rq.type == RS_LIST) return OK;
+    if (host_->authority(rq.caller) & MANAGE_SERVICES) return OK;
+    const char* label = rq.label ? rq.label : rq.start ? rq.start->label : "";
+    logf(
+        "RS: %s%s%s from %d refused (EPERM): it may not manage services (system.conf "
+        "`authority MANAGE`)",
+        type_name(rq.type), label[0] ? " of " : "", label, rq.caller);
+    return -EPERM;
 }
 
 // argv as MINIX: script, label, reason ("crashed" or "no-heartbeat"), the

@@ -104,15 +104,13 @@ int Manager::do_update_self(const Request& rq) {
     const bool self = (st.flags & RSS_SELF) || !st.program[0];
     const char* program = self ? kRsProgram : st.program;
 
-    // The new instance's privileges: RS's entry of system.conf (or -config).
+    // The new instance's privileges: RS's entry of system.conf (or a narrower -config).
     static Service proto;  // too big for a small service stack
     proto = Service{};
-    if (st.flags & RSS_HAS_CONF)
-        proto.conf = st.conf;
-    else if (const conf::ServiceConf* c = policy_for(kRsLabel, program))
-        proto.conf = *c;
+    int r = granted_conf(kRsLabel, program, st, &proto.conf);
+    if (r != OK) return r;
     priv_args pa;
-    int r = build_priv(proto, &pa);
+    r = build_priv(proto, &pa);
     if (r != OK) return r;
     // Until the swap the old RS must hear of the new one's death. The swap
     // moves this record with the image: at RS's endpoint it names itself.

@@ -14,5 +14,6 @@ set(umk_rs_CORE
     recovery.cc
     update.cc
     self_update.cc
-    scripts.cc)
+    scripts.cc
+    policy.cc)
 set(umk_rs_MAIN main.cc rs_host.cc)

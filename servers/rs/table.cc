@@ -7,6 +7,7 @@
 // request.cc, death and restart in recovery.cc, live update in update.cc
 // and self_update.cc, recovery scripts in scripts.cc.
 #include "manager.h"
+#include "policy.h"
 
 #include <cstdarg>
 #include <initializer_list>
@@ -123,12 +124,33 @@ const conf::ServiceConf* Manager::policy_for(const char* label, const char* prog
     return conf::find(*builtin_, str::base_name(program));
 }
 
+// What the new instance gets: the built-in grant of its label (a label
+// without an entry: the defaults, `default_conf`), or the request's own
+// entry if that stays within the grant (-EPERM, logged, if it widens it).
+int Manager::granted_conf(const char* label, const char* program, const rs_start& st,
+                          conf::ServiceConf* out) {
+    static const conf::ServiceConf default_conf{};
+    const conf::ServiceConf* grant = policy_for(label, program);
+    if (!grant) grant = &default_conf;
+    if (!(st.flags & RSS_HAS_CONF)) {
+        *out = *grant;
+        return OK;
+    }
+    if (const char* what = widens(st.conf, *grant)) {
+        logf("RS: the entry sent for '%s' widens its %s beyond system.conf's grant: EPERM", label,
+             what);
+        return -EPERM;
+    }
+    *out = st.conf;
+    return OK;
+}
+
 // ---- starting instances ----
 
 int Manager::build_priv(const Service& s, priv_args* pa) {
     *pa = priv_args{};
     const conf::ServiceConf& c = s.conf;
-    pa->flags = SYS_PROC | PREEMPTIBLE | DYN_PRIV_ID;
+    pa->flags = SYS_PROC | PREEMPTIBLE | DYN_PRIV_ID | (c.authority & AUTHORITY_FLAGS);
     pa->trap_mask = (1u << SEND) | (1u << RECEIVE) | (1u << SENDREC) | (1u << NOTIFY) |
                     (1u << SENDNB) | (1u << SENDA);
     pa->sig_mgr = self_;

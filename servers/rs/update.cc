@@ -56,7 +56,14 @@ int Manager::do_update(const Request& rq) {
         n->args_len = s->args_len;
     }
     str::copy(n->script, st.script[0] ? st.script : s->script, sizeof n->script);
-    n->conf = (st.flags & RSS_HAS_CONF) ? st.conf : s->conf;
+    // Without an entry of its own the new version keeps the old one's
+    // privileges; with one, at most the label's grant.
+    if (!(st.flags & RSS_HAS_CONF))
+        n->conf = s->conf;
+    else if (int r = granted_conf(s->label, n->program, st, &n->conf); r != OK) {
+        release(*n);
+        return r;
+    }
     n->period = st.period >= 0 ? st.period : s->period;
     n->restarts = s->restarts;
     n->flags |= RS_UPDATING | (s->flags & (RS_BOOT | RS_CORE | RS_NO_RESTART));

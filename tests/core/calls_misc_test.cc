@@ -147,7 +147,7 @@ TEST(CallsDiagctl, WritesToTheKernelLog) {
     boot_managed();
     write_mem(proc(SVC), mem_addr(0x10), "svc: hello\n", 11);
     EXPECT_EQ(diag(proc(SVC), DIAGCTL_CODE_DIAG, mem_addr(0x10), 11), OK);
-    EXPECT_EQ(kernel_log(), "svc: hello\n");
+    EXPECT_EQ(kernel_log(), "[svc] svc: hello\n") << "labelled with its source";
 }
 
 TEST(CallsDiagctl, Errors) {
@@ -158,8 +158,10 @@ TEST(CallsDiagctl, Errors) {
     EXPECT_EQ(diag(proc(SVC), 2, mem_addr(0), 4), -EINVAL);
     EXPECT_EQ(diag(proc(SVC), DIAGCTL_CODE_DIAG, 0x10, 4), -EFAULT);
     EXPECT_EQ(kernel_log(), "");
+    const std::string most(DIAG_BUF_MAX, 'x');
+    write_mem(proc(SVC), mem_addr(0), most.data(), most.size());
     EXPECT_EQ(diag(proc(SVC), DIAGCTL_CODE_DIAG, mem_addr(0), DIAG_BUF_MAX), OK);
-    EXPECT_EQ(kernel_log().size(), static_cast<std::size_t>(DIAG_BUF_MAX));
+    EXPECT_EQ(kernel_log(), "[svc] " + most);
 }
 
 // ---- SYS_SPAWN ----

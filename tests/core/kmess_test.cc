@@ -56,10 +56,28 @@ bool got_sigkmess(Proc& p) {
     return pending;
 }
 
+// `text` as it reaches the ring from svc2: every line labelled "[svc2] ".
+std::string svc2(const std::string& text) {
+    std::string out;
+    bool start = true;
+    for (char c : text) {
+        if (start) out += "[svc2] ";
+        out += c;
+        start = c == '\n';
+    }
+    return out;
+}
+
+// p registers as the log reader, with the privilege RS gives TTY.
+int register_reader(Proc& p) {
+    priv(p)->s_flags |= LOG_READER;
+    return diagctl(p, DIAGCTL_CODE_REGISTER);
+}
+
 // SVC is the reader (TTY), SVC2 a service that logs.
 void boot_with_reader() {
     boot_managed();
-    ASSERT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_REGISTER), OK);
+    ASSERT_EQ(register_reader(proc(SVC)), OK);
     EXPECT_TRUE(priv_of(SVC).s_diag_sig);
     fake::clear_log();
 }
@@ -68,7 +86,7 @@ TEST(Kmess, WithoutReaderTextGoesStraightToTheConsole) {
     boot_managed();
     kprintf("kernel: %d\n", 42);
     EXPECT_EQ(log_text(proc(SVC2), "svc2: hi\n"), OK);
-    EXPECT_EQ(kernel_log(), "kernel: 42\nsvc2: hi\n");
+    EXPECT_EQ(kernel_log(), "kernel: 42\n[svc2] svc2: hi\n");
     EXPECT_EQ(kmess_unshown(), 0u);
 }
 
@@ -77,11 +95,11 @@ TEST(Kmess, RegisteredReaderGetsSigkmessAndTakesTheText) {
     EXPECT_EQ(log_text(proc(SVC2), "svc2: one\n"), OK);
     kprintf("kernel: two\n");
     EXPECT_EQ(kernel_log(), "") << "the text waits for the reader";
-    EXPECT_EQ(kmess_unshown(), 22u);
+    EXPECT_EQ(kmess_unshown(), 29u);
     EXPECT_TRUE(got_sigkmess(proc(SVC)));
 
     int left = -1;
-    EXPECT_EQ(take(proc(SVC), 7, nullptr, &left), "svc2: o");
+    EXPECT_EQ(take(proc(SVC), 14, nullptr, &left), "[svc2] svc2: o");
     EXPECT_EQ(left, 15);
     EXPECT_EQ(take(proc(SVC), KMESS_BUF_SIZE, nullptr, &left), "ne\nkernel: two\n");
     EXPECT_EQ(left, 0);
@@ -104,7 +122,7 @@ TEST(Kmess, RegisteringWithABacklogRaisesSigkmess) {
     rts_set(tty, RTS_PROC_STOP);  // not live yet: text is printed directly
     EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_DIAG), -EINVAL);
     rts_unset(tty, RTS_PROC_STOP);
-    EXPECT_EQ(diagctl(tty, DIAGCTL_CODE_REGISTER), OK);
+    EXPECT_EQ(register_reader(tty), OK);
     EXPECT_FALSE(got_sigkmess(tty)) << "nothing waiting";
     EXPECT_EQ(log_text(proc(SVC2), "x\n"), OK);
     EXPECT_TRUE(got_sigkmess(tty));
@@ -114,17 +132,18 @@ TEST(Kmess, TakenTextIsOnlyLentUntilShown) {
     boot_with_reader();
     EXPECT_EQ(log_text(proc(SVC2), "one\ntwo\n"), OK);
     int left = -1;
-    EXPECT_EQ(take(proc(SVC), 100, nullptr, &left, false), "one\ntwo\n");
+    EXPECT_EQ(take(proc(SVC), 100, nullptr, &left, false), svc2("one\ntwo\n"));
     EXPECT_EQ(left, 0);
-    EXPECT_EQ(kmess_unshown(), 8u) << "lent, not shown";
+    EXPECT_EQ(kmess_unshown(), 22u) << "lent, not shown";
     // The reader wrote the first line, then asks again: the rest comes again.
-    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 4), OK);
-    EXPECT_EQ(kmess_unshown(), 4u);
-    EXPECT_EQ(take_unconfirmed(proc(SVC)), "two\n");
-    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 5), -EINVAL) << "only 4 lent";
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 11), OK);
+    EXPECT_EQ(kmess_unshown(), 11u);
+    EXPECT_EQ(take_unconfirmed(proc(SVC)), svc2("two\n"));
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 12), -EINVAL) << "only 11 lent";
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, -1), -EINVAL);
-    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_SHOWN, 0, 4), -EPERM) << "not the reader";
-    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 4), OK);
+    priv_of(SVC2).s_flags |= LOG_READER;  // a log reader, but not the registered one
+    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_SHOWN, 0, 11), -EPERM) << "not the reader";
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 11), OK);
     EXPECT_EQ(kmess_unshown(), 0u);
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 0), OK);
     EXPECT_EQ(take(proc(SVC)), "");
@@ -134,13 +153,13 @@ TEST(Kmess, TakenTextIsOnlyLentUntilShown) {
 TEST(Kmess, ReaderKilledWhileWritingLosesNothing) {
     boot_with_reader();
     EXPECT_EQ(log_text(proc(SVC2), "a\nb\nc\n"), OK);
-    EXPECT_EQ(take_unconfirmed(proc(SVC)), "a\nb\nc\n");
-    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 2), OK);  // wrote "a\n", then died
+    EXPECT_EQ(take_unconfirmed(proc(SVC)), svc2("a\nb\nc\n"));
+    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 9), OK);  // wrote "[svc2] a\n", then died
     proc_fault(proc(SVC), SIGKILL, true);
     // The replica registers before the kernel noticed: it is lent the rest.
     Proc& tty2 = spawn_sys("tty2");
-    EXPECT_EQ(diagctl(tty2, DIAGCTL_CODE_REGISTER), OK);
-    EXPECT_EQ(take(tty2), "b\nc\n");
+    EXPECT_EQ(register_reader(tty2), OK);
+    EXPECT_EQ(take(tty2), svc2("b\nc\n"));
     clock_tick();
     EXPECT_EQ(kernel_log(), "");
 }
@@ -163,6 +182,9 @@ TEST(Kmess, RingWrapsAroundWithoutLosingBytes) {
         all += take(proc(SVC), 1000);
         all += take(proc(SVC), 1000);
     }
+    // One unfinished line of svc2's: labelled once, at its start.
+    ASSERT_EQ(all.substr(0, 7), "[svc2] ");
+    all = all.substr(7);
     EXPECT_EQ(all.size(), 12u * 1500u);
     for (int round = 0; round < 12; ++round)
         EXPECT_EQ(all.substr(round * 1500u, 1500u),
@@ -175,12 +197,55 @@ TEST(Kmess, RegisterAndTakeAreForSystemProcessesOnly) {
     int r = OK;
     EXPECT_EQ(take(proc(SVC), 10, &r), "");
     EXPECT_EQ(r, -EPERM) << "not registered";
-    priv_of(SVC2).s_flags &= ~SYS_PROC;
+    priv_of(SVC2).s_flags = (priv_of(SVC2).s_flags | LOG_READER) & ~SYS_PROC;
     EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_REGISTER), -EPERM);
     EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_UNREGISTER), -EPERM);
     EXPECT_FALSE(priv_of(SVC2).s_diag_sig);
     // User processes make no kernel calls at all.
     EXPECT_EQ(diagctl(proc(USER), DIAGCTL_CODE_REGISTER), -ECALLDENIED);
+}
+
+// The log hijack: a system process without LOG_READER can neither register
+// nor take or confirm text; the kernel says so, and text keeps reaching
+// the console.
+TEST(HostileLog, ReaderNeedsTheLogReaderPrivilege) {
+    boot_managed();
+    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_REGISTER), -EPERM);
+    EXPECT_FALSE(priv_of(SVC2).s_diag_sig);
+    EXPECT_NE(kernel_log().find("diagctl: svc2 (endpoint " + std::to_string(proc(SVC2).p_endpoint) +
+                                ") may not REGISTER as the log reader: EPERM\n"),
+              std::string::npos)
+        << kernel_log();
+    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_UNREGISTER), -EPERM);
+    int r = OK;
+    EXPECT_EQ(take(proc(SVC2), 10, &r), "");
+    EXPECT_EQ(r, -EPERM);
+    EXPECT_EQ(diagctl(proc(SVC2), DIAGCTL_CODE_SHOWN, 0, 0), -EPERM);
+    fake::clear_log();
+    EXPECT_EQ(log_text(proc(SVC), "svc: still shown\n"), OK);
+    EXPECT_EQ(kernel_log(), "[svc] svc: still shown\n");
+}
+
+// The log forgery: every line of a process's text carries its name as the
+// kernel knows it, and control characters are escaped, so neither a fake
+// kernel line nor a terminal escape reaches the console as such.
+TEST(HostileLog, ProcessTextIsLabelledAndEscaped) {
+    boot_managed();
+    const std::string evil = std::string("kernel: fake\n\x1b[2J\x01\x7f\xff\tok\r") + "x\n";
+    EXPECT_EQ(log_text(proc(SVC2), evil), OK);
+    EXPECT_EQ(kernel_log(), "[svc2] kernel: fake\n[svc2] \\x1b[2J\\x01\\x7f\\xff\tok\\x0dx\n");
+}
+
+TEST(HostileLog, UnfinishedLinesKeepTheirSource) {
+    boot_managed();
+    EXPECT_EQ(log_text(proc(SVC2), "svc2: part"), OK);
+    EXPECT_EQ(log_text(proc(SVC2), " two\nsvc2: three"), OK);
+    kprintf("kernel: between\n");
+    EXPECT_EQ(log_text(proc(SVC), "svc: mine"), OK);
+    EXPECT_EQ(log_text(proc(SVC2), "\n"), OK);
+    EXPECT_EQ(kernel_log(),
+              "[svc2] svc2: part two\n[svc2] svc2: three\nkernel: between\n[svc] svc: mine\n"
+              "[svc2] \n");
 }
 
 TEST(Kmess, TakeErrorsLeaveTheTextUnshown) {
@@ -190,8 +255,8 @@ TEST(Kmess, TakeErrorsLeaveTheTextUnshown) {
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_TAKE, mem_addr(0), KMESS_BUF_SIZE + 1), -EINVAL);
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_TAKE, 0x10, 100), -EFAULT);
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_SHOWN, 0, 1), -EINVAL) << "nothing lent";
-    EXPECT_EQ(kmess_unshown(), 11u);
-    EXPECT_EQ(take(proc(SVC)), "svc2: kept\n");
+    EXPECT_EQ(kmess_unshown(), 18u);
+    EXPECT_EQ(take(proc(SVC)), "[svc2] svc2: kept\n");
 }
 
 TEST(Kmess, UnregisterGoesBackToDirectOutputWithTheBacklogFirst) {
@@ -200,9 +265,9 @@ TEST(Kmess, UnregisterGoesBackToDirectOutputWithTheBacklogFirst) {
     EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_UNREGISTER), OK);
     EXPECT_FALSE(priv_of(SVC).s_diag_sig);
     // The kernel call's end noticed there is no reader left.
-    EXPECT_EQ(kernel_log(), "svc2: waiting\n");
+    EXPECT_EQ(kernel_log(), svc2("svc2: waiting\n"));
     EXPECT_EQ(log_text(proc(SVC2), "svc2: after\n"), OK);
-    EXPECT_EQ(kernel_log(), "svc2: waiting\nsvc2: after\n");
+    EXPECT_EQ(kernel_log(), svc2("svc2: waiting\nsvc2: after\n"));
     int r = OK;
     take(proc(SVC), 10, &r);
     EXPECT_EQ(r, -EPERM);
@@ -211,26 +276,26 @@ TEST(Kmess, UnregisterGoesBackToDirectOutputWithTheBacklogFirst) {
 TEST(Kmess, DeadReaderLosesNothingAndTheReplacementContinues) {
     boot_with_reader();
     EXPECT_EQ(log_text(proc(SVC2), "line 1\n"), OK);
-    EXPECT_EQ(take(proc(SVC)), "line 1\n");
+    EXPECT_EQ(take(proc(SVC)), svc2("line 1\n"));
     EXPECT_EQ(log_text(proc(SVC2), "line 2\n"), OK);
     EXPECT_EQ(log_text(proc(SVC2), "line 3\n"), OK);
-    EXPECT_EQ(take_unconfirmed(proc(SVC), 7), "line 2\n");  // the reader dies writing it
+    EXPECT_EQ(take_unconfirmed(proc(SVC), 14), svc2("line 2\n"));  // the reader dies writing it
     proc_fault(proc(SVC), SIGKILL, true);
     clock_tick();
-    EXPECT_EQ(kernel_log(), "line 2\nline 3\n")
+    EXPECT_EQ(kernel_log(), svc2("line 2\nline 3\n"))
         << "a dead reader's backlog is printed by the kernel, lent text included";
     EXPECT_EQ(log_text(proc(SVC2), "line 3b\n"), OK);
-    EXPECT_EQ(kernel_log(), "line 2\nline 3\nline 3b\n");
+    EXPECT_EQ(kernel_log(), svc2("line 2\nline 3\nline 3b\n"));
 
     // RS starts a replacement, which registers; the dead one is cleared.
     Proc& tty2 = spawn_sys("tty2");
-    EXPECT_EQ(diagctl(tty2, DIAGCTL_CODE_REGISTER), OK);
+    EXPECT_EQ(register_reader(tty2), OK);
     fake::clear_log();
     EXPECT_EQ(log_text(proc(SVC2), "line 4\n"), OK);
     message clr{};
     clr.PR_ENDPT = ep(SVC);
     EXPECT_EQ(kc(proc(RS), SYS_CLEAR, clr), OK);
-    EXPECT_EQ(take(tty2), "line 4\n");
+    EXPECT_EQ(take(tty2), svc2("line 4\n"));
     EXPECT_EQ(kernel_log(), "") << "nothing printed twice";
 }
 
@@ -244,7 +309,7 @@ TEST(Kmess, ClearedSlotForgetsTheRegistration) {
     Proc& next = spawn_sys("next");  // likely reuses the privilege id
     EXPECT_FALSE(priv(next)->s_diag_sig);
     EXPECT_EQ(log_text(proc(SVC2), "svc2: direct\n"), OK);
-    EXPECT_EQ(kernel_log(), "svc2: direct\n");
+    EXPECT_EQ(kernel_log(), svc2("svc2: direct\n"));
 }
 
 TEST(Kmess, StuckReaderBacklogIsPrintedDirectlyWithOneLine) {
@@ -260,8 +325,10 @@ TEST(Kmess, StuckReaderBacklogIsPrintedDirectlyWithOneLine) {
     const std::string log = kernel_log();
     const std::size_t notice = log.find("kernel: the log reader is not keeping up");
     ASSERT_NE(notice, std::string::npos) << log;
-    EXPECT_EQ(notice, appended - line.size());
-    EXPECT_EQ(log.find_first_not_of('x'), notice);
+    // svc2's one unfinished line, labelled at its start.
+    EXPECT_EQ(log.substr(0, 7), "[svc2] ");
+    EXPECT_EQ(notice, 7 + appended - line.size());
+    EXPECT_EQ(log.find_first_not_of('x', 7), notice);
     EXPECT_EQ(log.back(), '\n');
     // The last append waits for the reader; nothing is lost or doubled.
     EXPECT_EQ(take(proc(SVC)), line);
@@ -285,23 +352,23 @@ TEST(Kmess, LiveUpdatedReaderLosesAndRepeatsNothing) {
     EXPECT_FALSE(priv_of(SVC).s_diag_sig);
     EXPECT_TRUE(priv(new_tty)->s_diag_sig);
     ASSERT_EQ(kc(proc(RS), SYS_PRIVCTL, privctl_msg(old_ep, SYS_PRIV_ALLOW)), OK);
-    EXPECT_EQ(diagctl(proc(SVC), DIAGCTL_CODE_REGISTER), OK);
+    EXPECT_EQ(register_reader(proc(SVC)), OK);
     EXPECT_EQ(log_text(proc(SVC2), "after\n"), OK);
     message clr{};
     clr.PR_ENDPT = new_tty.p_endpoint;  // RS clears the old image
     EXPECT_EQ(kc(proc(RS), SYS_CLEAR, clr), OK);
     // Whatever the kernel printed while the new image was held, plus what
     // the new image takes: every line exactly once, in order.
-    EXPECT_EQ(kernel_log() + take(proc(SVC)), "before\nafter\n");
+    EXPECT_EQ(kernel_log() + take(proc(SVC)), svc2("before\nafter\n"));
 }
 
 TEST(Kmess, FlushDirectForAPanicWritesTheBacklog) {
     boot_with_reader();
     EXPECT_EQ(log_text(proc(SVC2), "last words\n"), OK);
     kmess_flush_direct();
-    EXPECT_EQ(kernel_log(), "last words\n");
+    EXPECT_EQ(kernel_log(), svc2("last words\n"));
     kprintf("kernel panic: x\n");
-    EXPECT_EQ(kernel_log(), "last words\nkernel panic: x\n");
+    EXPECT_EQ(kernel_log(), svc2("last words\n") + "kernel panic: x\n");
 }
 
 }  // namespace

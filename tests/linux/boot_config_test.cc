@@ -34,6 +34,31 @@ client 5 bench sys ipc=none
     EXPECT_FALSE(b[1].has_priv);
 }
 
+// Authority (umk/priv_flags.h): RS (calls=all) has every flag, the control
+// proxy the administrator's, a plain service none unless `auth=` names them.
+TEST(BootConfig, AuthorityDefaultsAndAuthOption) {
+    BootConfig c;
+    std::string err;
+    ASSERT_TRUE(parse_boot_config(R"(proc 0 rs program=rs sys calls=all sigmgr=SELF
+proc 1 svc program=svc sys
+proc 2 tty program=tty sys auth=log
+kernel 3 umkctl type=ctlsock sys ipc=all
+kernel 4 ctl2 type=ctlsock sys auth=none
+)",
+                                  "a.conf", &c, &err))
+        << err;
+    std::vector<umk::BootProc> b = boot_procs(c);
+    EXPECT_EQ(b[0].priv.flags & umk::AUTHORITY_FLAGS, umk::AUTHORITY_FLAGS);
+    EXPECT_EQ(b[1].priv.flags & umk::AUTHORITY_FLAGS, 0u);
+    EXPECT_EQ(b[2].priv.flags & umk::AUTHORITY_FLAGS, umk::LOG_READER);
+    EXPECT_EQ(b[3].priv.flags & umk::AUTHORITY_FLAGS,
+              umk::MANAGE_SERVICES | umk::SPAWN_PROGRAMS | umk::SPAWN_ANY_PATH);
+    EXPECT_EQ(b[4].priv.flags & umk::AUTHORITY_FLAGS, 0u);
+    BootConfig bad;
+    EXPECT_FALSE(parse_boot_config("proc 1 x program=y sys auth=root\n", "b.conf", &bad, &err));
+    EXPECT_NE(err.find("unknown or misplaced option 'auth=root'"), std::string::npos) << err;
+}
+
 void expect_error(const std::string& text, const std::string& want) {
     BootConfig c;
     std::string err;

@@ -7,6 +7,7 @@
 
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umklib/system_conf.h"
 
 namespace {
@@ -101,6 +102,20 @@ TEST(ConfParser, AllAndBasicCallSets) {
     EXPECT_EQ(p->cfg.services[1].ipc_special, IPC_ALL_SYS | IPC_SYSTEM);
 }
 
+// umk's authority flags, and their inheritance through `class`.
+TEST(ConfParser, AuthorityFlags) {
+    Parsed* p = parse_text(
+        "service tty { authority LOG_READER; };\n"
+        "service ctl { authority MANAGE SPAWN_ANY_PATH; };\n"
+        "service tty2 { class tty; };\nservice none { };");
+    ASSERT_EQ(p->status, OK) << p->message();
+    EXPECT_EQ(p->cfg.services[0].authority, umk::LOG_READER);
+    EXPECT_EQ(p->cfg.services[1].authority,
+              umk::MANAGE_SERVICES | umk::SPAWN_PROGRAMS | umk::SPAWN_ANY_PATH);
+    EXPECT_EQ(p->cfg.services[2].authority, umk::LOG_READER);
+    EXPECT_EQ(p->cfg.services[3].authority, 0u);
+}
+
 struct BadCase {
     const char* text;
     int line;
@@ -139,6 +154,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"service a { irq 1 2 3 4 5; };", 1, "too many values in 'irq'"},
         BadCase{"service a {\n io zz;\n};", 2, "bad value 'zz' in 'io'"},
         BadCase{"service a {\n vm FLY;\n};", 2, "unknown VM call 'FLY'"},
+        BadCase{"service a {\n authority ROOT;\n};", 2, "unknown authority 'ROOT'"},
         BadCase{"service a {\n period soon;\n};", 2, "bad value 'soon' in 'period'"},
         BadCase{"service a { class nosuch; };", 1, "unknown class 'nosuch'"},
         BadCase{"service a { uid; };", 1, "'uid' needs a value"},
@@ -181,6 +197,12 @@ TEST(ConfParser, ShippedSystemConfParses) {
     ASSERT_EQ(r, OK) << msg;
     for (const char* name : {"rs", "pm", "ds", "vm", "tty", "hello", "hello_v2"})
         EXPECT_NE(find(cfg, name), nullptr) << name;
+    // Only TTY reads the log, and no shipped service manages services.
+    for (int i = 0; i < cfg.count; ++i) {
+        const ServiceConf& c = cfg.services[i];
+        EXPECT_EQ((c.authority & umk::LOG_READER) != 0, std::string(c.name) == "tty") << c.name;
+        EXPECT_EQ(c.authority & umk::MANAGE_SERVICES, 0u) << c.name;
+    }
 }
 
 }  // namespace

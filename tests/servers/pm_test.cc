@@ -13,6 +13,7 @@
 #include "fake_sys.h"
 #include "pm.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umklib/dev_proto.h"
 #include "umklib/ipc.h"
 #include "umklib/pm_proto.h"
@@ -354,3 +355,32 @@ TEST_F(Pm, GetpidAndUnknownRequests) {
 }
 
 }  // namespace
+
+// The escalation through PM: only a caller with SPAWN_PROGRAMS (RS, the
+// control proxy) may have PM spawn, only names of the program directory
+// unless it has SPAWN_ANY_PATH (the administrator's path); EPERM and a
+// log line otherwise, and nothing reaches the kernel.
+TEST_F(Pm, SpawnNeedsTheAuthorityAndAPathNeedsTheAdministrator) {
+    fake::priv_flags()[SYSPROC] = SYS_PROC;                  // a default service
+    fake::priv_flags()[TESTER] = SYS_PROC | SPAWN_PROGRAMS;  // RS's scripts
+    auto try_spawn = [this](endpoint_t as, const char* prog) {
+        message m{};
+        m.m_type = PM_SPAWN;
+        std::strncpy(m.PM_PROGRAM, prog, sizeof m.PM_PROGRAM - 1);
+        return call(as, m);
+    };
+    EXPECT_EQ(try_spawn(SYSPROC, "cat"), -EPERM);
+    EXPECT_NE(fake::log().find("pm: 31 may not spawn cat (EPERM): it may not spawn programs"),
+              std::string::npos)
+        << fake::log();
+    EXPECT_EQ(try_spawn(SYSPROC, "/bin/sh"), -EPERM);
+    EXPECT_EQ(try_spawn(TESTER, "/bin/sh"), -EPERM);
+    EXPECT_EQ(try_spawn(TESTER, "../../bin/sh"), -EPERM);
+    EXPECT_NE(fake::log().find("pm: 30 may not spawn /bin/sh (EPERM): only the administrator"),
+              std::string::npos)
+        << fake::log();
+    EXPECT_FALSE(kcall("sys_spawn /bin/sh")) << "nothing reached the kernel";
+    EXPECT_EQ(try_spawn(TESTER, "cat"), OK);
+    fake::priv_flags()[TESTER] = SYS_PROC | SPAWN_PROGRAMS | SPAWN_ANY_PATH;
+    EXPECT_EQ(try_spawn(TESTER, "/usr/libexec/umk/cat"), OK);
+}

@@ -12,6 +12,7 @@
 
 #include "host.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 
 namespace umk::rs::testing {
 
@@ -69,7 +70,9 @@ struct FakeHost final : Host {
         ev("spawn %s %d", program, *ep);
         return OK;
     }
-    int set_priv(endpoint_t ep, const priv_args&) override {
+    std::map<endpoint_t, priv_args> privs;  // what set_priv gave each endpoint
+    int set_priv(endpoint_t ep, const priv_args& pa) override {
+        privs[ep] = pa;
         ev("set_priv %d", ep);
         return OK;
     }
@@ -173,6 +176,14 @@ struct FakeHost final : Host {
     }
     std::map<endpoint_t, bool> user_eps;  // other user processes (callers)
     bool is_user(endpoint_t ep) override { return users.count(ep) || user_eps.count(ep); }
+    // Authority flags of callers (umk/priv_flags.h); one not listed has
+    // MANAGE_SERVICES (the control proxy the tests play), so tests of other
+    // requests need not set it up.
+    std::map<endpoint_t, std::uint32_t> authority_of;
+    std::uint32_t authority(endpoint_t ep) override {
+        auto it = authority_of.find(ep);
+        return it != authority_of.end() ? it->second : umk::MANAGE_SERVICES;
+    }
     int publish_label(const char* label, endpoint_t ep) override {
         labels[label] = ep;
         ev("publish %s %d", label, ep);

@@ -2,6 +2,7 @@
 // starts, in which slots, with which privileges. Format: arch-linux/README.md.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct BootEntry {
     bool sys = false;               // has privileges at boot (else RTS_NO_PRIV)
     bool ipc_to_all = false;
     bool all_calls = false;
+    // Authority flags (umk/priv_flags.h: MANAGE_SERVICES ...): `auth=`, else
+    // every one with calls=all (RS), the administrator's with type=ctlsock.
+    std::uint32_t auth = 0;
     std::string sig_mgr = "NONE";  // a boot entry's name, SELF or NONE
     std::string where;             // "file:line", for messages
 };

@@ -49,6 +49,7 @@ enum SetBit : std::uint32_t {
     SET_CONTROL = 1u << 8,
     SET_PERIOD = 1u << 9,
     SET_SIGMGR = 1u << 10,
+    SET_AUTHORITY = 1u << 11,
 };
 
 struct IoRange {
@@ -77,6 +78,9 @@ struct ServiceConf {
     char control[MAX_CONTROL][LABEL_LEN];
     int period;              // heartbeat period in ticks (0: no heartbeat)
     char sigmgr[LABEL_LEN];  // label of the signal manager ("" = RS, "SELF" = itself)
+    // umk's `authority` (umk/priv_flags.h: MANAGE_SERVICES, SPAWN_PROGRAMS,
+    // SPAWN_ANY_PATH, LOG_READER), given to the process as privilege flags.
+    std::uint32_t authority;
 };
 
 }  // namespace umk::conf

@@ -5,10 +5,10 @@
 //   service NAME { KEYWORD VALUE... ; ... };     # comments run to the end of the line
 //
 // Keywords: uid, nice, irq, io, pci, system, ipc, vm, control, class,
-// period, sigmgr. The parser is freestanding (no heap, no libc): RS parses
-// the text built into it, and the host tools (`umk service -config FILE`)
-// parse files they read; it is library code (lib/conf, target umk_conf)
-// so that those tools need nothing of RS.
+// period, sigmgr, and umk's authority (MANAGE SPAWN SPAWN_ANY_PATH LOG_READER). The parser is
+// freestanding (no heap, no libc): RS parses the text built into it, and the host tools (`umk
+// service -config FILE`) parse files they read; it is library code (lib/conf, target umk_conf) so
+// that those tools need nothing of RS.
 #pragma once
 
 #include <cstddef>

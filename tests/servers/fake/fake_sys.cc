@@ -7,7 +7,9 @@
 #include <map>
 #include <set>
 
+#include "umk/com.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/sef.h"
@@ -30,6 +32,7 @@ std::map<endpoint_t, Handler> handlers;
 std::vector<Notified> notify_log;
 std::vector<Sent> send_log;
 std::string log_text;
+std::map<endpoint_t, std::uint32_t> flags_of;
 std::vector<Grant> grants;
 std::vector<std::string> kcall_log;
 std::vector<std::pair<endpoint_t, umk::sigset_t_>> ksig_queue;
@@ -110,6 +113,7 @@ void reset() {
     on_sys_clear = nullptr;
     on_sys_privctl = nullptr;
     on_sys_spawn = nullptr;
+    flags_of.clear();
     dead.clear();
     async_on = false;
     queue.clear();
@@ -142,6 +146,9 @@ void run_queue() {
         m.m_type = r;
         post(q.to, q.from, m);
     }
+}
+std::map<endpoint_t, std::uint32_t>& priv_flags() {
+    return flags_of;
 }
 void set_self(endpoint_t ep) {
     current = ep;
@@ -335,9 +342,12 @@ int sys_setalarm(clock_t_ ticks, bool absolute, clock_t_* left) {
 }
 int sys_getinfo(int request, void* buf, std::size_t len, endpoint_t ep) {
     if (request != GET_PROCINFO || len < sizeof(proc_info)) return -EINVAL;
+    if (ep == SELF) ep = fake::self();
     if (fake::dead.count(ep)) return -EINVAL;
     proc_info pi{};
     pi.endpoint = ep;
+    auto it = fake::flags_of.find(ep);
+    pi.priv_flags = it != fake::flags_of.end() ? it->second : SYS_PROC | AUTHORITY_FLAGS;
     std::memcpy(buf, &pi, sizeof pi);
     return OK;
 }

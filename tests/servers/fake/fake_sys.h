@@ -6,7 +6,9 @@
 // notifications, sends and kernel calls are recorded.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,10 @@ extern std::function<int(endpoint_t ep, int sig)> on_sys_kill;
 extern std::function<int(endpoint_t ep)> on_sys_clear;
 extern std::function<int(endpoint_t ep, int request)> on_sys_privctl;
 extern std::function<int(const char* program, endpoint_t* ep)> on_sys_spawn;
+// GET_PROCINFO's priv_flags of an endpoint (sys_getinfo; other requests
+// answer EINVAL): an endpoint not listed has every authority flag
+// (umk/priv_flags.h), so only the tests of authority set them.
+std::map<endpoint_t, std::uint32_t>& priv_flags();
 // Pending kernel signals for sys_getksig (endpoint, set); consumed in order.
 std::vector<std::pair<endpoint_t, umk::sigset_t_>>& ksigs();
 
