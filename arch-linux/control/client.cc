@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "umk/err.h"
@@ -17,15 +16,14 @@ namespace umk::control {
 using linux_host::read_all;
 using linux_host::write_all;
 
-std::string default_socket_path() {
-    if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x)
-        return std::string(x) + "/umk.sock";
-    return "/tmp/umk-" + std::to_string(getuid()) + ".sock";
-}
-
 namespace {
 
 int connect_to(const std::string& sock, std::string* error) {
+    // Whoever owns the socket would get our command and make up the answer.
+    if (std::string why = check_socket_owner(sock); !why.empty()) {
+        *error = why;
+        return -EPERM;
+    }
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (sock.size() >= sizeof addr.sun_path) {

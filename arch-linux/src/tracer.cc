@@ -78,6 +78,7 @@ void handle_status(Proc& p, int status) {
     }
     if (event == PTRACE_EVENT_STOP) {
         // Our PTRACE_INTERRUPT, or a group-stop from a host SIGSTOP.
+        a.stop_deadline_ns = 0;  // the stop asked for (if any) has come
         if (a.want_frozen) {
             a.stopped = true;
         } else {
@@ -128,16 +129,41 @@ void reap_events() {
     }
 }
 
+// A host process normally enters the stop within microseconds. One that has
+// not after this long is not under the kernel's control (frozen by the host's
+// cgroup freezer, stuck in an uninterruptible sleep): it is treated as hung.
+constexpr std::int64_t STOP_DEADLINE_NS = 2'000'000'000;
+
+// Asynchronous: the kernel thread never waits for a service. The stop is
+// observed later through SIGCHLD (reap_events, handle_status). Until then the
+// process may still run its own code, but nothing it asks is consumed: it is
+// not runnable, so its doorbell is not scanned (update_scan_bit).
 void freeze(Proc& p) {
     ArchProc& a = p.p_arch;
     a.want_frozen = true;
+    if (a.stop_deadline_ns != 0) return;  // asked already
     if (ptrace(PTRACE_INTERRUPT, a.host_pid, nullptr, nullptr) != 0) return;
-    while (a.alive && !a.stopped) {
-        int status = 0;
-        pid_t r = waitpid(a.host_pid, &status, __WALL);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        handle_status(p, status);
+    a.stop_deadline_ns = now_ns() + STOP_DEADLINE_NS;
+}
+
+// SIGKILL ends even a process in a frozen cgroup; its exit comes back through
+// reap_events as a death, which the core handles as for any crash.
+void check_stop_deadlines() {
+    const std::int64_t now = now_ns();
+    for (Proc& p : proc_table) {
+        ArchProc& a = p.p_arch;
+        if (a.kind != ArchKind::HOST || !a.alive || a.stop_deadline_ns == 0) continue;
+        if (a.stopped || !a.want_frozen) {
+            a.stop_deadline_ns = 0;
+            continue;
+        }
+        if (now < a.stop_deadline_ns) continue;
+        hlog(
+            "umk: %s (slot %d, pid %d) did not stop within %lld ms (frozen by the host?): "
+            "killed as hung",
+            p.p_name, p.p_nr, a.host_pid, static_cast<long long>(STOP_DEADLINE_NS / 1000000));
+        a.stop_deadline_ns = 0;
+        kill(a.host_pid, SIGKILL);
     }
 }
 

@@ -34,7 +34,11 @@ client 9 rs    sys ipc=all calls=all
     m.RC_ENDPT = ep("busy");
     m.RC_ACTION = umk::RC_STOP;
     ASSERT_EQ(rs->kernel_call(umk::SYS_RUNCTL, &m), OK);
-    EXPECT_EQ(proc_state(pids[0]), 't');  // ptrace stop, synchronously
+    // The kernel does not wait for the ptrace stop: it is seen through SIGCHLD.
+    char stopped = '?';
+    for (int i = 0; i < 200 && (stopped = proc_state(pids[0])) != 't'; ++i)
+        std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(stopped, 't');
     std::this_thread::sleep_for(20ms);
     EXPECT_EQ(proc_state(pids[0]), 't');
     m = message{};
