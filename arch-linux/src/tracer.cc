@@ -146,8 +146,11 @@ void freeze(Proc& p) {
     a.stop_deadline_ns = now_ns() + STOP_DEADLINE_NS;
 }
 
-// SIGKILL ends even a process in a frozen cgroup; its exit comes back through
-// reap_events as a death, which the core handles as for any crash.
+// A process that cannot be stopped cannot be trusted to be stopped: it is
+// killed and the core told at once that it is gone (so RS can restart it),
+// without waiting for the host to end it. SIGKILL ends a member of a frozen
+// cgroup v2 at once; one frozen by the v1 freezer dies only when thawed, and
+// is reaped then (dying).
 void check_stop_deadlines() {
     const std::int64_t now = now_ns();
     for (Proc& p : proc_table) {
@@ -163,7 +166,8 @@ void check_stop_deadlines() {
             "killed as hung",
             p.p_name, p.p_nr, a.host_pid, static_cast<long long>(STOP_DEADLINE_NS / 1000000));
         a.stop_deadline_ns = 0;
-        kill(a.host_pid, SIGKILL);
+        host().faults.push_back({a.host_pid, SIGKILL, true});
+        kill_and_reap(p);
     }
 }
 
@@ -201,24 +205,40 @@ void kill_and_reap(Proc& p) {
     reap_dying(false);
 }
 
+// Shutdown waits for the killed children, but not for ever: one the host
+// keeps from dying (frozen by the v1 cgroup freezer) is left after this; it
+// dies when thawed (PTRACE_O_EXITKILL and its SIGKILL are already there).
+constexpr std::int64_t REAP_DEADLINE_NS = 5'000'000'000;
+
 void reap_dying(bool block) {
     std::vector<pid_t>& dying = host().dying;
-    for (std::size_t i = 0; i < dying.size();) {
-        const pid_t pid = dying[i];
-        int status = 0;
-        pid_t r = waitpid(pid, &status, __WALL | (block ? 0 : WNOHANG));
-        if (r < 0 && errno == EINTR) continue;
-        if (r == 0) {  // still dying
-            ++i;
-            continue;
+    const std::int64_t give_up = now_ns() + REAP_DEADLINE_NS;
+    while (!dying.empty()) {
+        for (std::size_t i = 0; i < dying.size();) {
+            const pid_t pid = dying[i];
+            int status = 0;
+            pid_t r = waitpid(pid, &status, __WALL | WNOHANG);
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0) {  // still dying
+                ++i;
+                continue;
+            }
+            if (r == pid && WIFSTOPPED(status)) {  // an exit stop on the way out
+                cont(pid);
+                continue;
+            }
+            // Exited, or not ours to wait for any more (r < 0): forget it.
+            dying.erase(dying.begin() + static_cast<std::ptrdiff_t>(i));
+            launch_done(pid);
         }
-        if (r == pid && WIFSTOPPED(status)) {  // an exit stop on the way out
-            cont(pid);
-            continue;
+        if (!block || dying.empty()) return;
+        if (now_ns() >= give_up) {
+            for (pid_t pid : dying)
+                hlog("umk: pid %d did not die within %lld ms (frozen by the host?): left behind",
+                     pid, static_cast<long long>(REAP_DEADLINE_NS / 1000000));
+            return;
         }
-        // Exited, or not ours to wait for any more (r < 0): forget it.
-        dying.erase(dying.begin() + static_cast<std::ptrdiff_t>(i));
-        launch_done(pid);
+        usleep(1000);
     }
 }
 
