@@ -74,6 +74,13 @@ int call_stream(const std::string& sock, const CtlRequest& rq,
     if (fd < 0) return fd;
     int r = OK;
     if (!write_all(fd, &rq, sizeof rq)) {
+        // A kernel that refuses us answers and closes before it reads the
+        // request: its reason is still there to read.
+        std::string ignored;
+        if (read_frame(fd, reply, data, &ignored) == OK) {
+            close(fd);
+            return OK;
+        }
         *error = "the kernel closed the control socket while we were sending";
         r = -EIO;
     }
