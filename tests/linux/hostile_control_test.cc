@@ -270,5 +270,40 @@ TEST_F(HostileControlSocket, ManyClientsWhileRequestsToAHungServiceArePending) {
     EXPECT_EQ(sys.ps().status, 0);
 }
 
+// An update asks the old version to prepare; a hung one never answers, and
+// the request stays pending in RS (and in a proxy) up to its -maxtime.
+// Everybody else is served meanwhile.
+TEST_F(HostileControlSocket, ListAndPsAnswerWhileAnUpdateOfAHungServiceIsPending) {
+    CgroupFreezer cg(Freezer::V1);  // the freezer a ptrace stop cannot get through
+    ASSERT_TRUE(cg.ok()) << cg.why() << ": this test needs it (run as root)";
+    BootedSystem& sys = boot();
+    ASSERT_TRUE(sys.log.wait_for("umkctl: control socket", nullptr, 15s));
+    // No -period: no heartbeat kills it while the update waits.
+    CliResult up = sys.service("up rs_victim -label quiet -args good");
+    ASSERT_EQ(up.status, 0) << up.out;
+    const pid_t victim = sys.host_pid("rs_victim");  // ps names the program
+    ASSERT_GT(victim, 0) << sys.ps().out;
+    ASSERT_TRUE(cg.freeze(victim));
+    auto update = std::async(std::launch::async, [&] {
+        return sys.cli("service", "update self -label quiet -maxtime 5HZ", 20s);
+    });
+    // RS has asked the frozen service to prepare; it never will.
+    ASSERT_EQ(update.wait_for(500ms), std::future_status::timeout);
+    for (int i = 0; i < 5; ++i) {
+        CliResult list = sys.cli("service", "list", 5s);
+        EXPECT_EQ(list.status, 0) << list.out;
+        EXPECT_NE(list.out.find("quiet"), std::string::npos) << list.out;
+        CliResult ps = sys.cli("ps", {}, 5s);
+        EXPECT_EQ(ps.status, 0) << ps.out;
+    }
+    // All of that while the update was still waiting for the hung service.
+    EXPECT_EQ(update.wait_for(0s), std::future_status::timeout);
+    CliResult u = update.get();  // RS gives up at -maxtime: an error, not a hang
+    EXPECT_NE(u.status, 0) << u.out;
+    EXPECT_NE(u.status, -1) << u.out;
+    cg.thaw();
+    EXPECT_EQ(sys.ps().status, 0);
+}
+
 }  // namespace
 }  // namespace umk_test
