@@ -184,6 +184,7 @@ void resume(Proc& p) {
         return;
     }
     a.stopped = false;
+    a.stop_deadline_ns = 0;  // a later freeze asks anew (a late stop is continued)
     cont(a.host_pid);
 }
 
