@@ -17,14 +17,9 @@ class HostileStop : public HostTest {};
 TEST_F(HostileStop, UnstoppableProcessIsKilledAfterTheStopDeadline) {
     CgroupFreezer cg(Freezer::V1);
     ASSERT_TRUE(cg.ok()) << cg.why() << ": this test needs it (run as root)";
-    boot(R"(
-proc   1 busy  program=test_crash sys args=spin
-client 9 rs    sys ipc=all calls=all
-)");
-    ASSERT_TRUE(log.wait_for("crash: spin now"));
-    std::vector<pid_t> pids = children_of(getpid(), "test_crash");
-    ASSERT_EQ(pids.size(), 1u);
-    ASSERT_TRUE(cg.freeze(pids[0]));
+    const pid_t busy = boot_spinner();
+    ASSERT_GT(busy, 0);
+    ASSERT_TRUE(cg.freeze(busy));
     umk::linux_host::Client* rs = host->client("rs");
     umk::message m{};
     m.RC_ENDPT = ep("busy");
@@ -41,7 +36,7 @@ client 9 rs    sys ipc=all calls=all
     m.RC_ACTION = umk::RC_RESUME;
     (void)rs->kernel_call(umk::SYS_RUNCTL, &m);
     cg.thaw();  // now it can die
-    EXPECT_TRUE(eventually([&] { return !pid_alive(pids[0]); }));
+    EXPECT_TRUE(eventually([&] { return !pid_alive(busy); }));
 }
 
 }  // namespace
