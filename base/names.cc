@@ -118,6 +118,8 @@ const char* errno_name(int err) {
             return "EDSTDIED";
         case ETRAPDENIED:
             return "ETRAPDENIED";
+        case EREQTIMEOUT:
+            return "EREQTIMEOUT";
         case EDONTREPLY:
             return "EDONTREPLY";
         default:

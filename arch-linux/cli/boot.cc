@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "socket_dir.h"
+#include "umk_linux/boot_config.h"
 #include "umk_linux/cli.h"
 #include "umk_linux/host.h"
 
@@ -43,6 +46,30 @@ std::string default_config() {
     for (std::string c : {d + "/etc/umk/boot.conf", d + "/../etc/umk/boot.conf"})
         if (access(c.c_str(), R_OK) == 0) return c;
     return d + "/etc/umk/boot.conf";
+}
+
+// A config with a control proxy needs its socket: refuse to boot a second,
+// unreachable system on a live one, or in a directory someone else could
+// use to answer for us. A stale socket (no listener) is replaced later by
+// the listener. 0, or the exit status.
+int claim_control_socket(const umk::linux_host::BootConfig& cfg, const std::string& sock_opt) {
+    const bool has_proxy = std::any_of(cfg.entries.begin(), cfg.entries.end(), [](const auto& e) {
+        return e.kind == umk::linux_host::BootKind::IN_KERNEL && e.program == "ctlsock";
+    });
+    if (!has_proxy) return 0;
+    const std::string sock = sock_opt.empty() ? umk::control::default_socket_path() : sock_opt;
+    if (std::string why = umk::control::prepare_socket_dir(sock); !why.empty()) {
+        std::fprintf(stderr, "umk boot: %s\n", why.c_str());
+        return 1;
+    }
+    if (umk::control::socket_is_live(sock)) {
+        std::fprintf(stderr,
+                     "umk boot: %s is served by a running kernel: stop it first (umk service "
+                     "shutdown) or use --sock PATH\n",
+                     sock.c_str());
+        return 1;
+    }
+    return 0;
 }
 
 int run_boot(int argc, char** argv) {
@@ -85,6 +112,7 @@ int run_boot(int argc, char** argv) {
         std::fprintf(stderr, "umk boot: %s\n", error.c_str());
         return 1;
     }
+    if (const int r = claim_control_socket(cfg, opt.control_socket); r != 0) return r;
     if (daemon) {
         std::fflush(stdout);
         pid_t pid = fork();

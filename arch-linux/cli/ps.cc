@@ -62,7 +62,8 @@ int run_ps(int argc, char** argv) {
         return -r;
     }
     if (reply.status != OK) {
-        std::fprintf(stderr, "ps: %s\n", errno_name(reply.status));
+        std::fprintf(stderr, "ps: %s%s%s\n", errno_name(reply.status), reply.text[0] ? ": " : "",
+                     reply.text);
         return -reply.status;
     }
     std::printf("%5s %9s %-15s %-10s %7s %8s\n", "SLOT", "ENDPOINT", "NAME", "FLAGS", "SIGMGR",

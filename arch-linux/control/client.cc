@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "umk/err.h"
@@ -17,15 +16,14 @@ namespace umk::control {
 using linux_host::read_all;
 using linux_host::write_all;
 
-std::string default_socket_path() {
-    if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x)
-        return std::string(x) + "/umk.sock";
-    return "/tmp/umk-" + std::to_string(getuid()) + ".sock";
-}
-
 namespace {
 
 int connect_to(const std::string& sock, std::string* error) {
+    // Whoever owns the socket would get our command and make up the answer.
+    if (std::string why = check_socket_owner(sock); !why.empty()) {
+        *error = why;
+        return -EPERM;
+    }
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (sock.size() >= sizeof addr.sun_path) {
@@ -76,6 +74,13 @@ int call_stream(const std::string& sock, const CtlRequest& rq,
     if (fd < 0) return fd;
     int r = OK;
     if (!write_all(fd, &rq, sizeof rq)) {
+        // A kernel that refuses us answers and closes before it reads the
+        // request: its reason is still there to read.
+        std::string ignored;
+        if (read_frame(fd, reply, data, &ignored) == OK) {
+            close(fd);
+            return OK;
+        }
         *error = "the kernel closed the control socket while we were sending";
         r = -EIO;
     }

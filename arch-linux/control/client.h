@@ -7,14 +7,13 @@
 #include <vector>
 
 #include "ctl_proto.h"
+#include "socket_dir.h"  // default_socket_path
 
 namespace umk::control {
 
-// $XDG_RUNTIME_DIR/umk.sock if XDG_RUNTIME_DIR is set, else /tmp/umk-$UID.sock.
-std::string default_socket_path();
-
 // Send one request and read the answer. Returns OK, or a negative MINIX
-// error with *error set (no kernel listening, protocol error ...).
+// error with *error set (no kernel listening, a socket or directory we do
+// not own: EPERM, protocol error ...).
 int call(const std::string& sock, const CtlRequest& rq, CtlReply* reply, std::vector<char>* data,
          std::string* error);
 

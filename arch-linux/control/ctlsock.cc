@@ -5,11 +5,11 @@
 // service would; this file is the slot and its client, the jobs are
 // rs_proxy.cc (CTL_RS), cat_stream.cc (CTL_CAT) and process_list.cc (CTL_PS).
 //
-// One request per connection. Several proxy slots may share the socket
-// (listener.h): each serves one client at a time. With two, a second
-// request (e.g. an update while another is pending) gets its own answer at
-// once. A client that goes away mid-request costs nothing: the IPC
-// completes and its answer is dropped (writes use MSG_NOSIGNAL).
+// One request per connection. Several proxy slots share the socket
+// (listener.h): each serves one request at a time, the listener queues the
+// rest. A client that goes away mid-request, or is told EREQTIMEOUT at its
+// deadline, costs nothing but this proxy until the IPC completes: its
+// answer is then dropped (writes use MSG_NOSIGNAL).
 #include "ctlsock.h"
 
 #include <fcntl.h>
@@ -31,12 +31,52 @@ CtlSock::~CtlSock() {
     listener.remove(this);
 }
 
-void CtlSock::take_client(int fd) {
+void CtlSock::take_request(int fd, const CtlRequest& rq, std::int64_t deadline_ns) {
     client_fd_ = fd;
-    got_ = 0;
-    busy_ = false;
+    rq_ = rq;
+    deadline_ns_ = deadline_ns;
     client_gone_ = false;
-    linux_host::watch_fd(client_fd_, POLLIN, [this](int, short ev) { read_client(ev); });
+    linux_host::watch_fd(client_fd_, POLLIN, [this](int, short ev) { watch_hangup(ev); });
+    start_request();
+}
+
+namespace {
+
+// The services a proxy waits on, by their well-known slots (umk/slots.h).
+std::string service_name(endpoint_t e) {
+    switch (e) {
+        case RS_PROC_NR:
+            return "rs";
+        case PM_PROC_NR:
+            return "pm";
+        case DEVMAN_PROC_NR:
+            return "devman";
+        case NONE:
+            return "the kernel";
+        default:
+            return "endpoint " + std::to_string(e);
+    }
+}
+
+}  // namespace
+
+void CtlSock::expire(std::int64_t now_ns) {
+    if (client_fd_ < 0 || !busy_ || now_ns < deadline_ns_) return;
+    const std::string who = service_name(waiting_for_);
+    char text[sizeof(CtlReply::text)];
+    std::snprintf(text, sizeof text,
+                  "no answer from %s within %.1f s (it may be hung); the request may still "
+                  "complete",
+                  who.c_str(), static_cast<double>(listener.deadline_ms()) / 1000);
+    linux_host::kernel_log("%s: request timed out waiting for %s; proxy retired until it answers\n",
+                           name_.c_str(), who.c_str());
+    CtlReply r{};
+    r.magic = CTL_MAGIC;
+    r.status = -EREQTIMEOUT;
+    r.endpoint = NONE;
+    std::snprintf(r.text, sizeof r.text, "%s", text);
+    send_frame(r, nullptr, 0);
+    drop_client();  // busy_ stays: the job goes on and its answer is dropped
 }
 
 void CtlSock::on_start(endpoint_t) {
@@ -88,6 +128,7 @@ void CtlSock::revoke_grants() {
 
 int CtlSock::sendrec(Step step, endpoint_t to, message* m) {
     step_ = step;
+    waiting_for_ = to;
     int r = ipc(SENDREC, to, m);
     if (r != OK) step_ = Step::IDLE;
     return r;
@@ -95,6 +136,7 @@ int CtlSock::sendrec(Step step, endpoint_t to, message* m) {
 
 int CtlSock::call_kernel(Step step, const message& m) {
     step_ = step;
+    waiting_for_ = NONE;
     int r = kernel_call(m);
     if (r != OK) step_ = Step::IDLE;
     return r;
@@ -123,29 +165,12 @@ void CtlSock::next_client() {
     }
 }
 
-void CtlSock::read_client(short ev) {
-    if (busy_) {
-        // Waiting for IPC: only notice a hang-up (nothing to do: the
-        // answer will be dropped).
-        char c;
-        if ((ev & (POLLHUP | POLLERR)) || recv(client_fd_, &c, 1, MSG_PEEK) == 0)
-            client_gone_ = true;
-        if (client_gone_) linux_host::unwatch_fd(client_fd_);
-        return;
-    }
-    auto* buf = reinterpret_cast<char*>(&rq_);
-    for (;;) {
-        ssize_t n = recv(client_fd_, buf + got_, sizeof rq_ - got_, 0);
-        if (n > 0) {
-            got_ += static_cast<std::size_t>(n);
-            if (got_ == sizeof rq_) break;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-        next_client();  // closed or failed before a whole request
-        return;
-    }
-    start_request();
+// Waiting for IPC: only notice a hang-up (nothing to do: the answer will be
+// dropped).
+void CtlSock::watch_hangup(short ev) {
+    char c;
+    if ((ev & (POLLHUP | POLLERR)) || recv(client_fd_, &c, 1, MSG_PEEK) == 0) client_gone_ = true;
+    if (client_gone_) linux_host::unwatch_fd(client_fd_);
 }
 
 void CtlSock::send_frame(const CtlReply& r, const void* data, std::size_t len) {

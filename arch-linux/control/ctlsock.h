@@ -1,5 +1,6 @@
 // The control proxy's slot: an IN_KERNEL slot (umk_linux/kernel_slot.h) that
-// serves the control socket, one client at a time. This class owns the
+// serves the control socket, one request at a time (the listener queues
+// the others). This class owns the
 // client connection and the slot (its memory, grant table and one trap at a
 // time); each kind of request is a job in its own file (rs_proxy, cat_stream,
 // process_list) that reaches the system only through what the slot offers
@@ -46,8 +47,13 @@ class CtlSock final : public linux_host::KernelSlot {
 
     // Ready for a new connection (the listener asks).
     bool idle() const { return ready_ && client_fd_ < 0 && step_ == Step::IDLE; }
-    // Take a connection accepted by the listener.
-    void take_client(int fd);
+    // Serve a request the listener read from connection fd; the client is
+    // told EREQTIMEOUT if it is not answered by deadline_ns (CLOCK_MONOTONIC).
+    void take_request(int fd, const CtlRequest& rq, std::int64_t deadline_ns);
+    // The deadline check (the listener's timer): a client waiting past its
+    // deadline is answered EREQTIMEOUT and let go; the proxy stays retired
+    // until its IPC completes (an IPC cannot be cancelled).
+    void expire(std::int64_t now_ns);
 
     std::byte* memory() override { return mem_.get(); }
     std::size_t memory_size() override { return MEM_SIZE; }
@@ -78,7 +84,7 @@ class CtlSock final : public linux_host::KernelSlot {
     void become_ready();
     void drop_client();
     void next_client();
-    void read_client(short ev);
+    void watch_hangup(short ev);
     void start_request();
 
     std::string name_;
@@ -89,8 +95,9 @@ class CtlSock final : public linux_host::KernelSlot {
     bool client_gone_ = false;
     Step step_ = Step::IDLE;
     CtlRequest rq_{};
-    std::size_t got_ = 0;
     endpoint_t reply_ep_ = NONE;
+    std::int64_t deadline_ns_ = 0;
+    endpoint_t waiting_for_ = NONE;  // whom the IPC in flight waits on (for the timeout text)
     RsProxy rs_{*this};
     CatStream cat_{*this};
     ProcessList ps_{*this};

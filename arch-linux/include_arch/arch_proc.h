@@ -42,9 +42,12 @@ struct ArchProc {
     bool bell_warned;
 
     // ptrace state (HOST).
-    bool alive;              // not yet reaped
-    bool stopped;            // in a ptrace stop (frozen)
-    bool want_frozen;        // proc_unready asked for a stop
+    bool alive;        // not yet reaped
+    bool stopped;      // in a ptrace stop (frozen)
+    bool want_frozen;  // proc_unready asked for a stop
+    // CLOCK_MONOTONIC ns by which the stop asked for must have been seen
+    // (0: none pending). The kernel never waits for it (tracer.cc).
+    std::int64_t stop_deadline_ns;
     std::int32_t fault_sig;  // stopped by a fatal signal (SIGSYS, SIGSEGV...), else 0
 
     // IN_KERNEL: the handler and the buffer that is the slot's "memory".

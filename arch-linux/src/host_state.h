@@ -101,7 +101,8 @@ std::string resolve_program(const std::string& program);
 // tracer.cc
 void reap_events();                       // every traced child, WNOHANG
 void handle_status(Proc& p, int status);  // one waitpid() result for p
-void freeze(Proc& p);                     // PTRACE_INTERRUPT and wait for the stop
+void freeze(Proc& p);                     // PTRACE_INTERRUPT; the stop is seen later
+void check_stop_deadlines();              // kill what did not stop in time
 void resume(Proc& p);                     // end a freeze (or kill a faulted process)
 void kill_and_reap(Proc& p);              // SIGKILL now; reaped later (dying)
 void reap_dying(bool block);              // reap the killed children (wait for them if block)
@@ -116,6 +117,7 @@ void update_scan_bit(Proc& p);
 
 // loop.cc
 int run_loop();
+std::int64_t now_ns();  // CLOCK_MONOTONIC
 void poll_watched();
 
 // kernel_slot.cc

@@ -20,13 +20,13 @@
 
 namespace umk::linux_host {
 
-namespace {
-
 std::int64_t now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
+
+namespace {
 
 constexpr std::int64_t TICK_NS = 1000000000LL / HZ;
 // Default kernel spin after activity; see README ("Spinning").
@@ -181,6 +181,7 @@ int run_loop() {
             if (now >= next_tick) next_tick = now + TICK_NS;
             kp->ticks.store(uptime(), std::memory_order_release);
             unmute_doorbells();
+            check_stop_deadlines();
             report_faults();
         }
         if (had_hosts && h.options->exit_when_empty && !any_host_alive()) {

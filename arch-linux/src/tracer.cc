@@ -78,6 +78,7 @@ void handle_status(Proc& p, int status) {
     }
     if (event == PTRACE_EVENT_STOP) {
         // Our PTRACE_INTERRUPT, or a group-stop from a host SIGSTOP.
+        a.stop_deadline_ns = 0;  // the stop asked for (if any) has come
         if (a.want_frozen) {
             a.stopped = true;
         } else {
@@ -128,16 +129,45 @@ void reap_events() {
     }
 }
 
+// A host process normally enters the stop within microseconds. One that has
+// not after this long is not under the kernel's control (frozen by the host's
+// cgroup freezer, stuck in an uninterruptible sleep): it is treated as hung.
+constexpr std::int64_t STOP_DEADLINE_NS = 2'000'000'000;
+
+// Asynchronous: the kernel thread never waits for a service. The stop is
+// observed later through SIGCHLD (reap_events, handle_status). Until then the
+// process may still run its own code, but nothing it asks is consumed: it is
+// not runnable, so its doorbell is not scanned (update_scan_bit).
 void freeze(Proc& p) {
     ArchProc& a = p.p_arch;
     a.want_frozen = true;
+    if (a.stop_deadline_ns != 0) return;  // asked already
     if (ptrace(PTRACE_INTERRUPT, a.host_pid, nullptr, nullptr) != 0) return;
-    while (a.alive && !a.stopped) {
-        int status = 0;
-        pid_t r = waitpid(a.host_pid, &status, __WALL);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        handle_status(p, status);
+    a.stop_deadline_ns = now_ns() + STOP_DEADLINE_NS;
+}
+
+// A process that cannot be stopped cannot be trusted to be stopped: it is
+// killed and the core told at once that it is gone (so RS can restart it),
+// without waiting for the host to end it. SIGKILL ends a member of a frozen
+// cgroup v2 at once; one frozen by the v1 freezer dies only when thawed, and
+// is reaped then (dying).
+void check_stop_deadlines() {
+    const std::int64_t now = now_ns();
+    for (Proc& p : proc_table) {
+        ArchProc& a = p.p_arch;
+        if (a.kind != ArchKind::HOST || !a.alive || a.stop_deadline_ns == 0) continue;
+        if (a.stopped || !a.want_frozen) {
+            a.stop_deadline_ns = 0;
+            continue;
+        }
+        if (now < a.stop_deadline_ns) continue;
+        hlog(
+            "umk: %s (slot %d, pid %d) did not stop within %lld ms (frozen by the host?): "
+            "killed as hung",
+            p.p_name, p.p_nr, a.host_pid, static_cast<long long>(STOP_DEADLINE_NS / 1000000));
+        a.stop_deadline_ns = 0;
+        host().faults.push_back({a.host_pid, SIGKILL, true});
+        kill_and_reap(p);
     }
 }
 
@@ -154,6 +184,7 @@ void resume(Proc& p) {
         return;
     }
     a.stopped = false;
+    a.stop_deadline_ns = 0;  // a later freeze asks anew (a late stop is continued)
     cont(a.host_pid);
 }
 
@@ -175,24 +206,40 @@ void kill_and_reap(Proc& p) {
     reap_dying(false);
 }
 
+// Shutdown waits for the killed children, but not for ever: one the host
+// keeps from dying (frozen by the v1 cgroup freezer) is left after this; it
+// dies when thawed (PTRACE_O_EXITKILL and its SIGKILL are already there).
+constexpr std::int64_t REAP_DEADLINE_NS = 5'000'000'000;
+
 void reap_dying(bool block) {
     std::vector<pid_t>& dying = host().dying;
-    for (std::size_t i = 0; i < dying.size();) {
-        const pid_t pid = dying[i];
-        int status = 0;
-        pid_t r = waitpid(pid, &status, __WALL | (block ? 0 : WNOHANG));
-        if (r < 0 && errno == EINTR) continue;
-        if (r == 0) {  // still dying
-            ++i;
-            continue;
+    const std::int64_t give_up = now_ns() + REAP_DEADLINE_NS;
+    while (!dying.empty()) {
+        for (std::size_t i = 0; i < dying.size();) {
+            const pid_t pid = dying[i];
+            int status = 0;
+            pid_t r = waitpid(pid, &status, __WALL | WNOHANG);
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0) {  // still dying
+                ++i;
+                continue;
+            }
+            if (r == pid && WIFSTOPPED(status)) {  // an exit stop on the way out
+                cont(pid);
+                continue;
+            }
+            // Exited, or not ours to wait for any more (r < 0): forget it.
+            dying.erase(dying.begin() + static_cast<std::ptrdiff_t>(i));
+            launch_done(pid);
         }
-        if (r == pid && WIFSTOPPED(status)) {  // an exit stop on the way out
-            cont(pid);
-            continue;
+        if (!block || dying.empty()) return;
+        if (now_ns() >= give_up) {
+            for (pid_t pid : dying)
+                hlog("umk: pid %d did not die within %lld ms (frozen by the host?): left behind",
+                     pid, static_cast<long long>(REAP_DEADLINE_NS / 1000000));
+            return;
         }
-        // Exited, or not ours to wait for any more (r < 0): forget it.
-        dying.erase(dying.begin() + static_cast<std::ptrdiff_t>(i));
-        launch_done(pid);
+        usleep(1000);
     }
 }
 

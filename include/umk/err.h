@@ -117,7 +117,10 @@ UMK_DEFINE_ERRNO(ERESTART, 85);
 #define ESRCDIED 108     // the process we were receiving from died
 #define EDSTDIED 109     // the process we were sending to died
 #define ETRAPDENIED 110  // that IPC trap is not permitted
-#define EDONTREPLY 201   // pseudo-code: the handler must not reply
+// umk's own: a request got no answer within its deadline (the control
+// socket, arch-linux/control). Linux's ETIMEDOUT is 110, ETRAPDENIED here.
+#define EREQTIMEOUT 111
+#define EDONTREPLY 201  // pseudo-code: the handler must not reply
 
 #undef UMK_DEFINE_ERRNO
 

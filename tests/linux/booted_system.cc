@@ -210,6 +210,17 @@ std::string BootedSystem::list_field(const std::string& label, int field) {
     return "";
 }
 
+int BootedSystem::host_pid(const std::string& name) {
+    std::istringstream in(ps().out);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream w(line);
+        std::string slot, ep, n, flags, mgr, pid;
+        w >> slot >> ep >> n >> flags >> mgr >> pid;
+        if (n == name && pid != "-") return std::stoi(pid);
+    }
+    return 0;
+}
+
 std::optional<int> BootedSystem::wait_exit(std::chrono::milliseconds limit) {
     if (status_ || pid_ <= 0) return status_;
     int st = 0;

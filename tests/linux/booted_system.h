@@ -83,6 +83,9 @@ class BootedSystem {
     // A column of `umk service list` for a label (0 endpoint, 1 restarts,
     // 3 flags, 4 host pid), "" if it is not listed.
     std::string list_field(const std::string& label, int field);
+    // The host pid of a process name in `umk ps` (RS lists neither itself
+    // nor in-kernel slots), 0 if it has none.
+    int host_pid(const std::string& name);
 
     // The raw wait status once the kernel process has ended within `limit`.
     std::optional<int> wait_exit(std::chrono::milliseconds limit);

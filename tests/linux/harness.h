@@ -192,6 +192,17 @@ class HostTest : public ::testing::Test {
         host = std::make_unique<umk::linux_host::Host>(std::move(cfg), std::move(opt));
         ASSERT_TRUE(host->start());
     }
+    // A host process "busy" spinning in its own code (test_crash spin), and
+    // RS as a client to stop and resume it; busy's host pid, 0 on failure.
+    pid_t boot_spinner() {
+        boot(R"(
+proc   1 busy  program=test_crash sys args=spin
+client 9 rs    sys ipc=all calls=all
+)");
+        if (!host || !log.wait_for("crash: spin now")) return 0;
+        std::vector<pid_t> pids = children_of(getpid(), "test_crash");
+        return pids.size() == 1 ? pids[0] : 0;
+    }
     void TearDown() override {
         if (host) host->stop();
         host.reset();

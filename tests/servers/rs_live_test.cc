@@ -53,17 +53,7 @@ class RsSystem : public umk_test::BootedSystemTest {
         return sys_->list_field(label, field);
     }
 
-    // Host pid of a process name in `umk ps`, or 0.
-    int host_pid(const std::string& name) {
-        std::istringstream in(ps().out);
-        for (std::string line; std::getline(in, line);) {
-            std::istringstream w(line);
-            std::string slot, ep, n, flags, mgr, pid;
-            w >> slot >> ep >> n >> flags >> mgr >> pid;
-            if (n == name && pid != "-") return std::stoi(pid);
-        }
-        return 0;
-    }
+    int host_pid(const std::string& name) { return sys_->host_pid(name); }
     int count_in_ps(const std::string& name) {
         std::istringstream in(ps().out);
         int n = 0;
