@@ -46,6 +46,7 @@ struct ArchProc {
     bool stopped;            // in a ptrace stop (frozen)
     bool want_frozen;        // proc_unready asked for a stop
     std::int32_t fault_sig;  // stopped by a fatal signal (SIGSYS, SIGSEGV...), else 0
+    std::uint32_t execs;     // exec events seen: the launcher's one, then none (tracer.cc)
 
     // IN_KERNEL: the handler and the buffer that is the slot's "memory".
     linux_host::KernelSlot* handler;
