@@ -161,6 +161,7 @@ UMK_CHILD_CODE int child(void* arg) {
     // EOF means the exec succeeded).
     if ((r = raw_call(SYS_dup3, wr, EXEC_ERR_FD, O_CLOEXEC)) < 0)
         child_fail(static_cast<int>(wr), r);
+    raw_call(SYS_close, wr);  // one write end only: child_fail closes it before exiting
     const int err_wr = EXEC_ERR_FD;
     if (s < 0 || k < 0 || x < 0 || rd < 0)
         child_fail(err_wr, s < 0 ? s : k < 0 ? k : x < 0 ? x : rd);
@@ -172,7 +173,7 @@ UMK_CHILD_CODE int child(void* arg) {
     // The program, at the one descriptor the filter lets us execveat; gone
     // with the exec.
     if ((r = raw_call(SYS_dup3, x, EXEC_FD, O_CLOEXEC)) < 0) child_fail(err_wr, r);
-    // Everything else goes at execve.
+    // Everything else goes at the exec.
     r = raw_call(SYS_close_range, EXEC_ERR_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
     if (r < 0) child_fail(err_wr, r);
     if ((r = raw_call(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0)) < 0) child_fail(err_wr, r);
