@@ -49,6 +49,7 @@ struct ArchProc {
     // (0: none pending). The kernel never waits for it (tracer.cc).
     std::int64_t stop_deadline_ns;
     std::int32_t fault_sig;  // stopped by a fatal signal (SIGSYS, SIGSEGV...), else 0
+    std::uint32_t execs;     // exec events seen: the launcher's one, then none (tracer.cc)
 
     // IN_KERNEL: the handler and the buffer that is the slot's "memory".
     linux_host::KernelSlot* handler;

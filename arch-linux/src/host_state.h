@@ -83,11 +83,6 @@ inline int table_index(const Proc& p) {
 void hlog(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // spawn.cc
-// The launcher seccomp filter of the child `self`: built by libseccomp
-// (build_launcher_filter), or copied from a template built once and checked
-// against it (launcher_filter, what spawning uses).
-bool build_launcher_filter(pid_t self, std::vector<sock_filter>* out);
-bool launcher_filter(pid_t self, std::vector<sock_filter>* out);
 int spawn_host_process(Proc& p, const char* program, const char* args, std::size_t args_len);
 // A spawned child runs on the kernel's memory until its execve: the loop
 // checks which children have exec'd (poll_launches, non-blocking), and

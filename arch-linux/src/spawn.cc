@@ -1,6 +1,7 @@
 // Creating host processes: one sealed memfd page per slot, one kernel page
-// for everybody, clone (sharing memory until execve), a launcher seccomp
-// filter, ptrace, execve.
+// for everybody, clone (sharing memory until the exec), ptrace, the final
+// seccomp filter (service_filter.cc) and an execveat of the program the
+// kernel opened.
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,7 +10,6 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -28,6 +28,7 @@
 #include "umk/arch.h"
 #include "umk/err.h"
 #include "umk_linux/fd_io.h"
+#include "umk_linux/service_filter.h"
 
 extern char** environ;
 
@@ -64,112 +65,6 @@ int make_page(const char* name, bool others_read_only, void** map) {
 
 }  // namespace
 
-// The launcher filter: installed in the child before execve, it stays for
-// the life of the process under the service library's strict one. It lets
-// execve and the dynamic loader work but already forbids what a service
-// must never do. Per child, because "kill somebody else" needs its pid.
-bool build_launcher_filter(pid_t self, std::vector<sock_filter>* out) {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (ctx == nullptr) return false;
-    bool ok = true;
-    auto trap = [&](int nr) { ok = ok && seccomp_rule_add(ctx, SCMP_ACT_TRAP, nr, 0) == 0; };
-    for (int nr : {SCMP_SYS(socket),
-                   SCMP_SYS(socketpair),
-                   SCMP_SYS(connect),
-                   SCMP_SYS(bind),
-                   SCMP_SYS(listen),
-                   SCMP_SYS(accept),
-                   SCMP_SYS(accept4),
-                   SCMP_SYS(ptrace),
-                   SCMP_SYS(process_vm_readv),
-                   SCMP_SYS(process_vm_writev),
-                   SCMP_SYS(fork),
-                   SCMP_SYS(vfork),
-                   SCMP_SYS(unshare),
-                   SCMP_SYS(setns),
-                   SCMP_SYS(mount),
-                   SCMP_SYS(bpf),
-                   SCMP_SYS(perf_event_open),
-                   SCMP_SYS(userfaultfd),
-                   SCMP_SYS(io_uring_setup),
-                   SCMP_SYS(keyctl),
-                   SCMP_SYS(add_key),
-                   SCMP_SYS(pidfd_open),
-                   SCMP_SYS(pidfd_send_signal),
-                   SCMP_SYS(pidfd_getfd),
-                   SCMP_SYS(kcmp),
-                   SCMP_SYS(setsid),
-                   SCMP_SYS(setpgid)})
-        trap(nr);
-    // clone3 cannot be filtered by its flags (they sit in memory): make libc
-    // fall back to clone, whose flags we can check. Threads are fine;
-    // new processes are not.
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) == 0;
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(clone), 1,
-                                SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)) == 0;
-    // Signals only to itself.
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(kill), 1,
-                                SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(self))) == 0;
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(tgkill), 1,
-                                SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(self))) == 0;
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(tkill), 0) == 0;
-    int mfd = ok ? memfd_create("umk-bpf", MFD_CLOEXEC) : -1;
-    if (mfd >= 0 && seccomp_export_bpf(ctx, mfd) == 0) {
-        off_t len = lseek(mfd, 0, SEEK_END);
-        out->resize(static_cast<std::size_t>(len) / sizeof(sock_filter));
-        ok = pread(mfd, out->data(), static_cast<std::size_t>(len), 0) == len;
-    } else {
-        ok = false;
-    }
-    if (mfd >= 0) close(mfd);
-    seccomp_release(ctx);
-    return ok;
-}
-
-namespace {
-
-// libseccomp takes ~0.2 ms per filter, all of it on the kernel thread while
-// every service waits. The filters of two children differ only in the pid
-// constant, so one program is built with a stand-in pid that no other
-// constant of the filter equals, and each child gets a copy with the stand-in
-// replaced. The template is checked once against a directly built filter for
-// a second stand-in; if anything differs (a libseccomp that encodes the pid
-// otherwise), every child gets a freshly built filter as before.
-constexpr pid_t kStandInPid = 0x3a5c91e7;
-constexpr pid_t kCheckPid = 0x2b17d4c3;
-
-void patch_pid(std::vector<sock_filter>* prog, pid_t from, pid_t to) {
-    for (sock_filter& ins : *prog)
-        if (ins.k == static_cast<std::uint32_t>(from)) ins.k = static_cast<std::uint32_t>(to);
-}
-
-bool make_template(std::vector<sock_filter>* tpl) {
-    std::vector<sock_filter> check;
-    if (!build_launcher_filter(kStandInPid, tpl) || !build_launcher_filter(kCheckPid, &check))
-        return false;
-    std::vector<sock_filter> patched = *tpl;
-    patch_pid(&patched, kStandInPid, kCheckPid);
-    if (patched.size() != check.size()) return false;
-    for (std::size_t i = 0; i < check.size(); ++i) {
-        const sock_filter& a = patched[i];
-        const sock_filter& b = check[i];
-        if (a.code != b.code || a.jt != b.jt || a.jf != b.jf || a.k != b.k) return false;
-    }
-    return true;
-}
-
-}  // namespace
-
-bool launcher_filter(pid_t self, std::vector<sock_filter>* out) {
-    static std::vector<sock_filter> tpl;
-    static int state = 0;  // 0 not tried, 1 template usable, -1 build per child
-    if (state == 0) state = make_template(&tpl) ? 1 : -1;
-    if (state < 0) return build_launcher_filter(self, out);
-    *out = tpl;
-    patch_pid(out, kStandInPid, self);
-    return true;
-}
-
 namespace {
 
 // ---- the child between clone and execve ----
@@ -195,13 +90,23 @@ UMK_CHILD_CODE long raw_call(long nr, long a = 0, long b = 0, long c = 0, long d
     return ret;
 }
 
+UMK_CHILD_CODE long raw_call6(long nr, long a, long b, long c, long d, long e) {
+    long ret;
+    register long r10 asm("r10") = d;
+    register long r8 asm("r8") = e;
+    asm volatile("syscall"
+                 : "=a"(ret)
+                 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+                 : "rcx", "r11", "memory");
+    return ret;
+}
+
 // The child's stack (its frames are small: raw system calls only).
 constexpr std::size_t CHILD_STACK = 64 * 1024;
 
 struct ChildArgs {
     pid_t kernel;
-    int slot_fd, kpage_fd, sync_rd, err_wr;
-    const char* path;
+    int slot_fd, kpage_fd, prog_fd, sync_rd, err_wr;
     char* const* argv;
     char* const* envp;
     sock_filter* filter;
@@ -248,22 +153,33 @@ UMK_CHILD_CODE int child(void* arg) {
 
     long s = raw_call(SYS_fcntl, c.slot_fd, F_DUPFD, 10);
     long k = raw_call(SYS_fcntl, c.kpage_fd, F_DUPFD, 10);
+    long x = raw_call(SYS_fcntl, c.prog_fd, F_DUPFD, 10);
     long rd = raw_call(SYS_fcntl, c.sync_rd, F_DUPFD_CLOEXEC, 10);
-    long wr = raw_call(SYS_fcntl, c.err_wr, F_DUPFD_CLOEXEC, 10);
+    long wr = raw_call(SYS_fcntl, c.err_wr, F_DUPFD, 10);
     if (wr < 0) child_fail(c.err_wr, wr);
-    const int err_wr = static_cast<int>(wr);
-    if (s < 0 || k < 0 || rd < 0) child_fail(err_wr, s < 0 ? s : k < 0 ? k : rd);
+    // The error pipe at the number the filter lets us write (close-on-exec:
+    // EOF means the exec succeeded).
+    if ((r = raw_call(SYS_dup3, wr, EXEC_ERR_FD, O_CLOEXEC)) < 0)
+        child_fail(static_cast<int>(wr), r);
+    raw_call(SYS_close, wr);  // one write end only: child_fail closes it before exiting
+    const int err_wr = EXEC_ERR_FD;
+    if (s < 0 || k < 0 || x < 0 || rd < 0)
+        child_fail(err_wr, s < 0 ? s : k < 0 ? k : x < 0 ? x : rd);
     static const char dev_null[] = "/dev/null";
     long devnull = raw_call(SYS_open, reinterpret_cast<long>(dev_null), O_RDONLY);
     if (devnull >= 0) raw_call(SYS_dup2, devnull, 0);
     if ((r = raw_call(SYS_dup2, s, SLOT_PAGE_FD)) < 0) child_fail(err_wr, r);
     if ((r = raw_call(SYS_dup2, k, KERNEL_PAGE_FD)) < 0) child_fail(err_wr, r);
-    // Everything else goes at execve (the error pipe too: EOF means success).
-    r = raw_call(SYS_close_range, KERNEL_PAGE_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+    // The program, at the one descriptor the filter lets us execveat; gone
+    // with the exec.
+    if ((r = raw_call(SYS_dup3, x, EXEC_FD, O_CLOEXEC)) < 0) child_fail(err_wr, r);
+    // Everything else goes at the exec.
+    r = raw_call(SYS_close_range, EXEC_ERR_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
     if (r < 0) child_fail(err_wr, r);
     if ((r = raw_call(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0)) < 0) child_fail(err_wr, r);
 
-    // The kernel sends the launcher filter once it has seized us.
+    // The kernel sends the filter once it has seized us (so that a SIGSYS
+    // from the very first instruction is seen by the tracer).
     std::uint32_t n = 0;
     if (!child_read(static_cast<int>(rd), &n, sizeof n) || n == 0 || n > c.filter_cap ||
         !child_read(static_cast<int>(rd), c.filter, n * sizeof(sock_filter)))
@@ -271,8 +187,11 @@ UMK_CHILD_CODE int child(void* arg) {
     sock_fprog prog{static_cast<unsigned short>(n), c.filter};
     r = raw_call(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog));
     if (r < 0) child_fail(err_wr, r);
-    r = raw_call(SYS_execve, reinterpret_cast<long>(c.path), reinterpret_cast<long>(c.argv),
-                 reinterpret_cast<long>(c.envp));
+    // From here on only what the filter allows: this execveat (the exec
+    // exception), and writing its error.
+    static const char empty[] = "";
+    r = raw_call6(SYS_execveat, EXEC_FD, reinterpret_cast<long>(empty),
+                  reinterpret_cast<long>(c.argv), reinterpret_cast<long>(c.envp), AT_EMPTY_PATH);
     child_fail(err_wr, r);
 }
 
@@ -400,6 +319,7 @@ int make_slot_page(Proc& p) {
     a.idle_rings = 0;
     a.bell_muted = false;
     a.bell_warned = false;
+    a.execs = 0;
     return OK;
 }
 
@@ -441,17 +361,25 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
         arch::proc_destroy(p);
         return err;
     };
+    // The kernel opens the program: the child, already under its final
+    // filter, may only execveat this descriptor (the exec exception).
+    const int prog_fd = open(l->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (prog_fd < 0) return undo(-ENOEXEC);
     int sync[2], errp[2];
-    if (pipe2(sync, O_CLOEXEC) != 0) return undo(-ENOMEM);
+    if (pipe2(sync, O_CLOEXEC) != 0) {
+        close(prog_fd);
+        return undo(-ENOMEM);
+    }
     if (pipe2(errp, O_CLOEXEC | O_NONBLOCK) != 0) {
+        close(prog_fd);
         close(sync[0]);
         close(sync[1]);
         return undo(-ENOMEM);
     }
     l->exec_fd = errp[0];
-    l->args = ChildArgs{getpid(),         a.memfd,         h.kpage_fd,     sync[0],
-                        errp[1],          l->path.c_str(), l->argv.data(), l->envp.data(),
-                        l->filter.data(), l->filter.size()};
+    l->args =
+        ChildArgs{getpid(), a.memfd,        h.kpage_fd,     prog_fd,          sync[0],
+                  errp[1],  l->argv.data(), l->envp.data(), l->filter.data(), l->filter.size()};
     // No handler of the kernel process may run in the child before it has
     // reset them: block everything across clone (posix_spawn does the same).
     sigset_t all, old;
@@ -459,6 +387,7 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = clone(child, static_cast<char*>(stack) + CHILD_STACK, CLONE_VM | SIGCHLD, &l->args);
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    close(prog_fd);
     close(sync[0]);
     close(errp[1]);
     if (pid < 0) {
@@ -471,10 +400,12 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
     Launch& launch = *l;
     launches.push_back(std::move(l));  // from now on the child's reaping frees it
 
+    // TRACEEXEC: the tracer accepts exactly one exec per child (tracer.cc).
     bool ok = ptrace(PTRACE_SEIZE, pid, nullptr,
-                     reinterpret_cast<void*>(PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT)) == 0;
+                     reinterpret_cast<void*>(PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT |
+                                             PTRACE_O_TRACEEXEC)) == 0;
     std::vector<sock_filter> prog;
-    ok = ok && launcher_filter(pid, &prog) && !prog.empty() && prog.size() <= launch.filter.size();
+    ok = ok && service_filter(pid, &prog) && !prog.empty() && prog.size() <= launch.filter.size();
     std::uint32_t n = static_cast<std::uint32_t>(prog.size());
     ok = ok && write_all(sync[1], &n, sizeof n) &&
          write_all(sync[1], prog.data(), prog.size() * sizeof(sock_filter));
@@ -483,7 +414,7 @@ int spawn_host_process(Proc& p, const char* program, const char* args, std::size
         hlog("umk: cannot start %s: setup failed", launch.path.c_str());
         return undo(-ENOEXEC);
     }
-    // The child now installs the filter and calls execve on its own; the
+    // The child now installs the filter and calls execveat on its own; the
     // kernel does not wait for it (that took 0.5-5 ms of the kernel thread,
     // on a busy machine mostly waiting for a CPU for the child). At boot it
     // does, so that a booted system has every program loaded.

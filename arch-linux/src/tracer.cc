@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,6 +75,22 @@ void handle_status(Proc& p, int status) {
     int event = status >> 16;
     if (event == PTRACE_EVENT_EXIT) {
         cont(pid);  // let it finish; the exit itself is reported by wait
+        return;
+    }
+    if (event == PTRACE_EVENT_EXEC) {
+        // The exec exception is exactly one exec, the launcher's. Any other
+        // (an execveat with an absolute path ignores the descriptor the
+        // filter checks) is killed here, before the new image has run one
+        // instruction; its exit reaches the signal manager as SIGKILL.
+        if (++a.execs > 1) {
+            hlog(
+                "umk: %s (slot %d, pid %d) made forbidden syscall %d (execveat): a second exec, "
+                "killed",
+                p.p_name, p.p_nr, pid, SYS_execveat);
+            kill(pid, SIGKILL);
+            return;
+        }
+        cont(pid);
         return;
     }
     if (event == PTRACE_EVENT_STOP) {

@@ -1,14 +1,16 @@
 // What runs in a service before any of its own code (a constructor with the
 // first priority an application may use, 101, so it precedes every ordinary
-// static constructor of the service):
-//   1. map the SlotPage (fd 3) and the KernelPage (fd 4) that the umk kernel
-//      passed us, MAP_SHARED, and close both descriptors;
-//   2. PR_SET_NO_NEW_PRIVS, then the strict seccomp filter (seccomp_filter.cc).
-// A binary started outside umk has no such descriptors: it says so on stderr
-// and exits 1, before any confinement.
+// static constructor of the service): map the SlotPage (fd 3) and the
+// KernelPage (fd 4) that the umk kernel passed us, MAP_SHARED, at the fixed
+// addresses the kernel's seccomp filter allows (umk/arch/linux.h).
+//
+// The service is confined already: the kernel installed its filter before
+// the exec (arch-linux/src/service_filter.cc), so this code makes only calls
+// that filter allows, and installs nothing itself. Only when a mapping fails
+// (a binary started outside umk, or with the wrong descriptors: then it runs
+// unconfined) does it look further, say what is wrong on stderr and exit 1.
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,8 @@ const KernelPage* kernel_page = nullptr;
 
 namespace {
 
+constexpr std::size_t PAGE = 4096;
+
 [[noreturn]] void refuse(const char* why) {
     std::fprintf(stderr,
                  "umk service: %s.\n"
@@ -35,27 +39,29 @@ namespace {
     std::exit(1);
 }
 
-void* map_page(int fd, std::size_t need, const char* what, int prot) {
+// Exactly at `addr` (MAP_FIXED_NOREPLACE: never over something else).
+void* map_at(std::uint64_t addr, int fd, int prot) {
+    return mmap(reinterpret_cast<void*>(addr), PAGE, prot, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+}
+
+// Why a page could not be mapped (outside the filter only: fstat is not
+// allowed under it, and under umk the descriptors are right).
+void explain(int fd, const char* what, int map_errno) {
     struct stat st;
     char why[160];
     if (fstat(fd, &st) != 0) {
         std::snprintf(why, sizeof why, "the %s (fd %d) is missing", what, fd);
         refuse(why);
     }
-    if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) < need) {
+    if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) < PAGE) {
         std::snprintf(why, sizeof why,
                       "fd %d is not the %s (not a shared memory file of %zu bytes)", fd, what,
-                      need);
+                      PAGE);
         refuse(why);
     }
-    void* p = mmap(nullptr, need, prot, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-        std::snprintf(why, sizeof why, "cannot map the %s (fd %d): %s", what, fd,
-                      std::strerror(errno));
-        refuse(why);
-    }
-    close(fd);
-    return p;
+    std::snprintf(why, sizeof why, "cannot map the %s (fd %d): %s", what, fd,
+                  std::strerror(map_errno));
+    refuse(why);
 }
 
 }  // namespace
@@ -65,36 +71,24 @@ void* map_page(int fd, std::size_t need, const char* what, int prot) {
 extern "C" void umk_service_startup() __attribute__((constructor(101)));
 
 extern "C" void umk_service_startup() {
-    constexpr std::size_t page = 4096;
-    static_assert(sizeof(SlotPage) <= page && sizeof(KernelPage) <= page);
-    // Check both before mapping either, so the message names what is wrong.
-    struct stat st;
-    if (fstat(SLOT_PAGE_FD, &st) != 0 && fstat(KERNEL_PAGE_FD, &st) != 0)
-        refuse("it was started outside umk (fds 3 and 4 are not open)");
-    slot_page =
-        static_cast<SlotPage*>(map_page(SLOT_PAGE_FD, page, "slot page", PROT_READ | PROT_WRITE));
+    static_assert(sizeof(SlotPage) <= PAGE && sizeof(KernelPage) <= PAGE);
+    void* s = map_at(SLOT_PAGE_ADDR, SLOT_PAGE_FD, PROT_READ | PROT_WRITE);
+    const int slot_errno = errno;
     // The kernel page is sealed against writes: a writable mapping would fail.
-    kernel_page =
-        static_cast<const KernelPage*>(map_page(KERNEL_PAGE_FD, page, "kernel page", PROT_READ));
-
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-        std::fprintf(stderr, "umk service: PR_SET_NO_NEW_PRIVS failed: %s\n", std::strerror(errno));
-        std::exit(1);
+    void* k = map_at(KERNEL_PAGE_ADDR, KERNEL_PAGE_FD, PROT_READ);
+    const int kernel_errno = errno;
+    if (s == MAP_FAILED || k == MAP_FAILED) {
+        // Check both before naming either, so the message says what is wrong.
+        struct stat st;
+        if (fstat(SLOT_PAGE_FD, &st) != 0 && fstat(KERNEL_PAGE_FD, &st) != 0)
+            refuse("it was started outside umk (fds 3 and 4 are not open)");
+        if (s == MAP_FAILED) explain(SLOT_PAGE_FD, "slot page", slot_errno);
+        explain(KERNEL_PAGE_FD, "kernel page", kernel_errno);
     }
-    const int r = install_service_filter();
-    if (r != 0) {
-        std::fprintf(stderr, "umk service: cannot install the seccomp filter: %s\n",
-                     std::strerror(-r));
-        std::exit(1);
-    }
+    close(SLOT_PAGE_FD);
+    close(KERNEL_PAGE_FD);
+    slot_page = static_cast<SlotPage*>(s);
+    kernel_page = static_cast<const KernelPage*>(k);
 }
 
 }  // namespace umk::linux_host
-
-#ifdef UMK_SERVICE_SANITIZED
-// The leak checker stops the process with ptrace, which fails in a service
-// the umk kernel already traces; switch it off for services.
-extern "C" const char* __asan_default_options() {
-    return "detect_leaks=0";
-}
-#endif

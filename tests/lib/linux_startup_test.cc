@@ -1,11 +1,14 @@
 // The Linux part of the service library, on real processes: the startup's
-// refusal outside umk, the seccomp filter, and the trap protocol on the
-// SlotPage with this test playing the kernel. Every child is reaped (and
-// killed first on a timeout).
+// refusal outside umk, life under the kernel's service filter (installed
+// here before the exec, as the kernel's launcher does), and the trap
+// protocol on the SlotPage with this test playing the kernel. Every child is
+// reaped (and killed first on a timeout).
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include "umk/arch/linux.h"
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umk_linux/service_filter.h"
 
 using umk::linux_host::KernelPage;
 using umk::linux_host::SlotPage;
@@ -56,10 +60,30 @@ struct Result {
     std::string err;  // stderr
 };
 
-// Runs the probe with `mode`. fd3/fd4 < 0: those descriptors are closed.
+// What the kernel's launcher does (arch-linux/src/spawn.cc), without the
+// clone: the service filter, then execveat of the program's descriptor.
+[[noreturn]] void exec_confined(char* const* argv) {
+    const int fd = open(PROBE_PATH, O_RDONLY | O_CLOEXEC);
+    std::vector<sock_filter> filter;
+    if (fd < 0 || dup3(fd, umk::linux_host::EXEC_FD, O_CLOEXEC) < 0 ||
+        !umk::linux_host::build_service_filter(getpid(), &filter))
+        _exit(126);
+    sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+        _exit(126);
+    syscall(SYS_execveat, umk::linux_host::EXEC_FD, "", argv, environ, AT_EMPTY_PATH);
+    _exit(127);
+}
+
+enum class Confined { NO, YES };
+
+// Runs the probe with `mode`, confined as under umk unless `confined` is NO
+// (a program started by hand). fd3/fd4 < 0: those descriptors are closed.
 // `kernel` runs in this process while the probe lives.
 Result run_probe(const std::vector<std::string>& args, int fd3, int fd4,
-                 const std::function<void(pid_t)>& kernel = nullptr) {
+                 const std::function<void(pid_t)>& kernel = nullptr,
+                 Confined confined = Confined::YES) {
     int err_pipe[2];
     EXPECT_EQ(pipe2(err_pipe, O_CLOEXEC), 0);
     const pid_t pid = fork();
@@ -78,6 +102,7 @@ Result run_probe(const std::vector<std::string>& args, int fd3, int fd4,
         std::vector<std::string> copy = args;
         for (auto& s : copy) argv.push_back(s.data());
         argv.push_back(nullptr);
+        if (confined == Confined::YES) exec_confined(argv.data());
         execv(PROBE_PATH, argv.data());
         _exit(127);
     }
@@ -107,7 +132,7 @@ Result run_probe(const std::vector<std::string>& args, int fd3, int fd4,
 }
 
 TEST(LibLinuxStartup, OutsideUmkExitsOneWithAClearMessage) {
-    const Result r = run_probe({"exit"}, -1, -1);
+    const Result r = run_probe({"exit"}, -1, -1, nullptr, Confined::NO);
     EXPECT_TRUE(r.exited);
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("started outside umk"), std::string::npos) << r.err;
@@ -116,7 +141,7 @@ TEST(LibLinuxStartup, OutsideUmkExitsOneWithAClearMessage) {
 
 TEST(LibLinuxStartup, WrongDescriptorsAreRefused) {
     const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    const Result r = run_probe({"exit"}, null_fd, null_fd);
+    const Result r = run_probe({"exit"}, null_fd, null_fd, nullptr, Confined::NO);
     close(null_fd);
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("is not the slot page"), std::string::npos) << r.err;
@@ -137,9 +162,6 @@ TEST(LibLinuxStartup, AbortStillEndsInSigabrt) {
 }
 
 TEST(LibLinuxStartup, ForbiddenSyscallsTrap) {
-#ifdef UMK_SERVICE_SANITIZED
-    GTEST_SKIP() << "sanitized services run without the filter (lib/README.md)";
-#endif
     Pages pages;
     EXPECT_EQ(run_probe({"forbidden"}, pages.slot_fd, pages.kernel_fd).signal, SIGSYS);
     EXPECT_EQ(run_probe({"exec-map"}, pages.slot_fd, pages.kernel_fd).signal, SIGSYS);

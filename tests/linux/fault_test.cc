@@ -79,7 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Forbidden{"open", "openat"}, Forbidden{"write", "write"},
                       Forbidden{"socket", "socket"}, Forbidden{"fork", "clone"},
                       Forbidden{"execve", "execve"}, Forbidden{"ptrace", "ptrace"},
-                      Forbidden{"mmapexec", "mmap"}, Forbidden{"futex", "futex"}),
+                      Forbidden{"mmapexec", "mmap"}, Forbidden{"futex", "futex"},
+                      Forbidden{"mprotectexec", "mprotect"}, Forbidden{"memfd", "memfd_create"},
+                      Forbidden{"prlimit", "prlimit64"}, Forbidden{"vmread", "process_vm_readv"}),
     [](const auto& info) { return std::string(info.param.mode); });
 
 // The KernelPage (ticks, hz, whether the kernel sleeps) is read-only for

@@ -14,6 +14,7 @@
 #include "umk/com.h"
 #include "umk/proc.h"
 #include "umk/sig.h"
+#include "umk_linux/service_filter.h"
 
 namespace umk_test {
 namespace {
@@ -136,8 +137,9 @@ TEST_F(HostTest, SysSpawnChecksTheProgramBeforeStartingIt) {
     };
     write_exe(base + "/junk", "this is not a program\n");
     write_exe(base + "/script", "#!/no/such/interpreter -x\necho hi\n");
-    // A copy of test_pong whose PT_INTERP names a missing loader.
-    std::ifstream in(std::string(UMK_TEST_PROGRAMS) + "/test_pong", std::ios::binary);
+    // A copy of a dynamic host program (services are static-pie: no loader)
+    // whose PT_INTERP names a missing loader.
+    std::ifstream in("/bin/true", std::ios::binary);
     std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const std::string loader = "/lib64/ld-linux-x86-64.so.2";
     const std::size_t at = elf.find(loader);
@@ -155,14 +157,14 @@ TEST_F(HostTest, SysSpawnChecksTheProgramBeforeStartingIt) {
     rmdir(dir);
 }
 
-// Spawning does not build the launcher seccomp filter with libseccomp each
+// Spawning does not build the service seccomp filter with libseccomp each
 // time (~0.2 ms of the kernel thread): it copies a template and puts the
 // child's pid in. The copy must equal what libseccomp builds for that pid.
-TEST(LauncherFilter, TemplateCopyEqualsAFilterBuiltForThePid) {
+TEST(ServiceFilter, TemplateCopyEqualsAFilterBuiltForThePid) {
     for (pid_t pid : {1, 2, 4242, 65535, 4194304, 123456}) {
         std::vector<sock_filter> direct, fast;
-        ASSERT_TRUE(umk::linux_host::build_launcher_filter(pid, &direct));
-        ASSERT_TRUE(umk::linux_host::launcher_filter(pid, &fast));
+        ASSERT_TRUE(umk::linux_host::build_service_filter(pid, &direct));
+        ASSERT_TRUE(umk::linux_host::service_filter(pid, &fast));
         ASSERT_EQ(direct.size(), fast.size()) << pid;
         for (std::size_t i = 0; i < direct.size(); ++i) {
             EXPECT_EQ(direct[i].code, fast[i].code) << pid << " @" << i;

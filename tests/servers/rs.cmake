@@ -11,7 +11,3 @@ umk_linux_service(rs_victim ${CMAKE_CURRENT_SOURCE_DIR}/rs_victim_service.cpp)
 # The integration tests run build/.../umk and the service programs.
 add_dependencies(${servers_test_target} umk rs ds vm pm devman tty cat recover hello hello_v2
                  rs_victim)
-if(UMK_SANITIZE)
-  # Sanitized services run without the strict seccomp filter (lib/README.md).
-  target_compile_definitions(${servers_test_target} PRIVATE UMK_SANITIZED_SERVICES=1)
-endif()

@@ -10,13 +10,17 @@
 //   kpagerw   make the KernelPage writable with mprotect, then write it
 //   futex     FUTEX_WAKE on the kernel's wake word (not its own page: SIGSYS)
 //   ring      ring its own doorbell for ever without ever calling
+//   memfd     memfd_create(2)                prlimit  prlimit64 setting its own limit
+//   vmread    process_vm_readv(2) of itself  mprotectexec  mprotect(PROT_EXEC)
 // Before misbehaving it logs "crash: MODE now".
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -73,6 +77,18 @@ int main(int argc, char** argv) {
         }
     } else if (!std::strcmp(mode, "mmapexec")) {
         mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    } else if (!std::strcmp(mode, "mprotectexec")) {
+        void* p = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        syscall(SYS_mprotect, p, 4096, PROT_READ | PROT_EXEC);
+    } else if (!std::strcmp(mode, "memfd")) {
+        syscall(SYS_memfd_create, "x", 0);
+    } else if (!std::strcmp(mode, "prlimit")) {
+        rlimit64 lim{0, 0};
+        syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &lim, nullptr);
+    } else if (!std::strcmp(mode, "vmread")) {
+        char buf[16];
+        iovec local{buf, sizeof buf}, remote{buf, sizeof buf};
+        syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0);
     }
     if (std::strcmp(mode, "hang") != 0) log_printf("crash: %s survived\n", mode);
     test_svc::idle();

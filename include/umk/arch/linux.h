@@ -28,9 +28,17 @@ inline constexpr int TRAP_IPC = 1;
 inline constexpr int TRAP_KERNEL_CALL = 2;
 
 // File descriptors a freshly spawned service finds open; the service
-// library maps them and closes them before any service code runs.
+// library maps them before any service code runs.
 inline constexpr int SLOT_PAGE_FD = 3;
 inline constexpr int KERNEL_PAGE_FD = 4;
+
+// Where a service maps them. The kernel's seccomp filter, installed before
+// the program is exec'd, allows futex only on the two words of the SlotPage
+// at SLOT_PAGE_ADDR and mmap of fds 3 and 4 only there: so the addresses are
+// fixed, chosen far from where Linux puts a static-pie program (0x55..), its
+// heap and its mmap area (0x7f..).
+inline constexpr std::uint64_t SLOT_PAGE_ADDR = 0x200000000000;
+inline constexpr std::uint64_t KERNEL_PAGE_ADDR = 0x200000001000;
 
 struct alignas(64) SlotPage {
     std::atomic<std::uint32_t> call_seq;  // service: bumped once per trap
