@@ -23,6 +23,17 @@ const std::string& test_programs() {
     static const std::string s = UMK_TEST_PROGRAMS;
     return s;
 }
+std::string system_image(const std::string& extra) {
+    return "proc   0  pm      program=pm\n"
+           "proc   1  devman  program=devman\n"
+           "proc   2  rs      program=rs sys ipc=all calls=all sigmgr=SELF\n"
+           "proc   5  tty     program=tty\n"
+           "proc   6  ds      program=ds\n"
+           "proc   8  vm      program=vm\n"
+           "proc   10 hello   program=hello\n" +
+           extra;
+}
+
 const std::string& default_boot_conf() {
     static const std::string s = UMK_BOOT_CONF;
     return s;

@@ -29,6 +29,11 @@ const std::string& umk_exe();            // the `umk` executable
 const std::string& test_programs();      // libexec/umk: services and programs
 const std::string& default_boot_conf();  // the build's copy of etc/boot.conf
 
+// The system servers and hello in their boot slots (PM 0, devman 1, RS 2,
+// TTY 5, DS 6, VM 8, hello 10), as etc/boot.conf has them but without the
+// control socket, followed by `extra` (a test's own programs and slots).
+std::string system_image(const std::string& extra);
+
 // A `umk` command that ran to its end, or was killed at its timeout.
 struct CliResult {
     int status = -1;  // exit status; -1 if it did not exit (killed, timeout)

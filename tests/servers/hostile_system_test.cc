@@ -17,17 +17,9 @@ using umk_test::BootedSystemTest;
 using umk_test::CliResult;
 using namespace std::chrono_literals;
 
-const char* const kSystem = R"(
-proc   0  pm           program=pm
-proc   1  devman       program=devman
-proc   2  rs           program=rs sys ipc=all calls=all sigmgr=SELF
-proc   5  tty          program=tty
-proc   6  ds           program=ds
-proc   8  vm           program=vm
-proc   10 hello        program=hello
-proc   11 st_intruder  program=st_intruder
-kernel 12 umkctl       type=ctlsock sys ipc=all calls=basic sigmgr=rs
-)";
+const std::string kSystem = umk_test::system_image(
+    "proc   11 st_intruder  program=st_intruder\n"
+    "kernel 12 umkctl       type=ctlsock sys ipc=all calls=basic sigmgr=rs\n");
 
 const std::string kEperm = std::to_string(-1);  // -EPERM, MINIX numbering
 

@@ -22,16 +22,7 @@ using umk_test::CliResult;
 using umk_test::HostTest;
 using namespace std::chrono_literals;
 
-const char* const kSystem = R"(
-proc  0  pm      program=pm
-proc  1  devman  program=devman
-proc  2  rs      program=rs sys ipc=all calls=all sigmgr=SELF
-proc  5  tty     program=tty
-proc  6  ds      program=ds
-proc  8  vm      program=vm
-proc  10 hello   program=hello
-proc  11 st_tty  program=st_tty
-)";
+const std::string kSystem = umk_test::system_image("proc  11 st_tty  program=st_tty\n");
 
 constexpr int kLines = 600;  // st_tty's numbered lines
 
