@@ -11,7 +11,7 @@
 # (include/umk/) only. README.md, "Layering", says why.
 set(kernel_side
     umk/ arch-linux/src/ arch-linux/include/ arch-linux/include_arch/ arch-linux/cli/
-    arch-i386/kernel/ arch-i386/include_arch/ tests/core/ tests/linux/ bench/ipc/bm_kernel_ipc.cc)
+    arch-i386/kernel/ arch-i386/include_arch/ tests/core/ tests/linux/)
 file(GLOB internal RELATIVE ${ROOT}/umk ${ROOT}/umk/*.h ${ROOT}/umk/*/*.h)
 file(GLOB_RECURSE sources RELATIVE ${ROOT} ${ROOT}/*.h ${ROOT}/*.cc ${ROOT}/*.cpp)
 set(bad "")

@@ -22,7 +22,7 @@
 
 #include "listener.h"
 #include "umk/err.h"
-#include "umk_linux/host.h"
+#include "umk_linux/kernel_thread.h"
 
 namespace umk::control {
 

@@ -24,7 +24,7 @@
 #include "ctlsock.h"
 #include "socket_dir.h"
 #include "umk/err.h"
-#include "umk_linux/host.h"
+#include "umk_linux/kernel_thread.h"
 
 namespace umk::control {
 namespace {

@@ -7,7 +7,7 @@
 #include "ctlsock.h"
 #include "umk/err.h"
 #include "umk/proc_flags.h"
-#include "umk_linux/host.h"
+#include "umk_linux/kernel_thread.h"
 
 namespace umk::control {
 

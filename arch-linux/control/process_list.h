@@ -1,6 +1,6 @@
 // CTL_PS: the process table, as a service reads it (SYS_GETINFO
 // GET_PROCTAB into the slot's memory), with what only the host knows added
-// to each row: what serves the slot and its host pid (umk_linux/host.h).
+// to each row: what serves the slot and its host pid (umk_linux/kernel_thread.h).
 #pragma once
 
 #include "umk/types.h"

@@ -7,7 +7,7 @@
 #include "ctlsock.h"
 #include "umk/err.h"
 #include "umk/slots.h"
-#include "umk_linux/host.h"
+#include "umk_linux/kernel_thread.h"
 #include "umklib/rs_proto.h"
 
 namespace umk::control {
