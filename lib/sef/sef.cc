@@ -140,6 +140,7 @@ void sef_reset() {
     sef::ping_reset();
     sef::lu_reset();
     sef::signal_reset();
+    sef::state_reset();
 }
 }  // namespace detail
 

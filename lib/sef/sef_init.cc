@@ -50,6 +50,11 @@ int init_request(const message& m) {
         default:
             break;
     }
+    if (type == SEF_INIT_LU || type == SEF_INIT_RESTART)
+        state_set_predecessor(static_cast<endpoint_t>(m.RS_INIT_PREV_ENDPT),
+                              static_cast<cp_grant_id_t>(m.RS_INIT_PREV_GRANT));
+    else
+        state_set_predecessor(NONE, GRANT_INVALID);
     int result = -EINVAL;  // not an init type we know
     if (cb) {
         if (sef_cb_init_t forced = debug_override(m.RS_INIT_DEBUG)) cb = forced;
@@ -62,6 +67,7 @@ int init_request(const message& m) {
     reply.m_type = RS_INIT;
     reply.RS_INIT_RESULT = result;
     reply.RS_INIT_TYPE = type;
+    reply.RS_INIT_STATE_AREA = result == OK ? state_grant_for_init() : GRANT_INVALID;
     const int r = ipc_sendrec(m.m_source, &reply);
     if (r != OK)
         panic("sef: cannot report the init result (%s) to RS %d: %s", errno_name(result),

@@ -18,6 +18,11 @@ void signal_request(const message& m);
 bool lu_preparing();
 sef_cb_init_t init_fresh_callback();
 
+// State transfer (sef_state.cc): the grant of our area to the endpoint we
+// own at init (GRANT_INVALID without an area), and the predecessor RS named.
+cp_grant_id_t state_grant_for_init();
+void state_set_predecessor(endpoint_t ep, cp_grant_id_t grant);
+
 // Debug helpers for the predefined "misbehave" callbacks.
 [[noreturn]] void crash(const char* what);  // a real fault the kernel sees
 [[noreturn]] void hang(const char* what);   // block for ever, without spinning
@@ -26,5 +31,6 @@ void init_reset();
 void ping_reset();
 void lu_reset();
 void signal_reset();
+void state_reset();
 
 }  // namespace umk::sef

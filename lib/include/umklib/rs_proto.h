@@ -30,6 +30,14 @@ inline constexpr int RS_LU_PREPARE = RS_RQ_BASE + 0x15;
 #define RS_INIT_TYPE m1_i2
 #define RS_INIT_RESTARTS m1_i3
 #define RS_INIT_OLD_ENDPT m1_i4
+// umk (state transfer, umklib/sef_state.h): for LU and RESTART, where the
+// predecessor's image now waits and the grant of its state area (RS sets
+// GRANT_INVALID when there is none: fresh start, reset policy).
+#define RS_INIT_PREV_ENDPT m1_p2
+#define RS_INIT_PREV_GRANT m1_p3
+// In the service's answer: the grant of its own state area (GRANT_INVALID
+// if it has none), which RS hands to its successor.
+#define RS_INIT_STATE_AREA m1_i3
 
 // RS_LU_PREPARE: RS -> service with the wanted state (0 cancels); service ->
 // RS (sendrec) when ready, with the result.
