@@ -31,7 +31,10 @@ class Host {
     virtual bool started(endpoint_t ep) = 0;
 
     // Messages to services (asynchronous: RS never blocks on a service).
-    virtual int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) = 0;
+    // `prev_ep`/`prev_grant`: where the predecessor's image waits and the
+    // grant of its state area (umklib/sef_state.h), NONE/-1 for none.
+    virtual int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug,
+                          endpoint_t prev_ep, int prev_grant) = 0;
     virtual int send_lu_prepare(endpoint_t ep, int state, int maxtime) = 0;
     virtual int send_signal(endpoint_t ep, int sig) = 0;  // SIGS_SIGNAL_RECEIVED
     virtual int ping(endpoint_t ep) = 0;                  // heartbeat notify

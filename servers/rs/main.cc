@@ -186,7 +186,7 @@ void system_notify(const message& m) {
         }
         switch (m.m_type) {
             case RS_INIT:
-                manager.init_reply(who, m.RS_INIT_RESULT);
+                manager.init_reply(who, m.RS_INIT_RESULT, m.RS_INIT_STATE_AREA);
                 quick_tick();
                 continue;
             case RS_LU_PREPARE:

@@ -64,6 +64,7 @@ struct Service {
     endpoint_t caller;         // LATEREPLY: who waits
     Service* prev;             // replica: the dead instance it replaces (kept frozen)
     char script[PROGRAM_MAX];  // recovery script, "" = RS restarts it itself
+    int state_grant;           // of its state area (its RS_INIT answer), -1 for none
 };
 
 // A recovery script RS started (a user process, child of RS in PM). It may
@@ -115,7 +116,7 @@ struct SelfUpdate {
 // The state block: the Manager's table as plain data, the first thing a
 // new RS reads (through the grant) once it owns RS's endpoint.
 inline constexpr std::uint32_t STATE_MAGIC = 0x54535352;  // "RSST"
-inline constexpr std::uint32_t STATE_VERSION = 3;         // 2: Service::script, 3: conf.authority
+inline constexpr std::uint32_t STATE_VERSION = 4;  // 2: script, 3: conf.authority, 4: state_grant
 inline constexpr std::uint32_t STATE_DS_READY = 0x1;
 
 struct StateRecord {
@@ -163,7 +164,8 @@ class Manager {
     // the reply comes later. *ep_out gets RS_ENDPOINT for LOOKUP/UP.
     int request(const Request& rq, endpoint_t* ep_out);
     // A service's RS_INIT answer (it is blocked in SENDREC until RS replies).
-    void init_reply(endpoint_t src, int result);
+    // `state_grant`: the grant of its state area it reported (-1: none).
+    void init_reply(endpoint_t src, int result, int state_grant = -1);
     // A service's RS_LU_PREPARE answer: ready (OK) or not (an error).
     void lu_ready(endpoint_t src, int result);
     // Signal manager callback: a kernel signal for a process RS manages.

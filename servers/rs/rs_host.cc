@@ -93,8 +93,11 @@ message init_message(int type, int restarts, endpoint_t old_ep, int debug) {
 
 }  // namespace
 
-int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) {
+int SysHost::send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug,
+                       endpoint_t prev_ep, int prev_grant) {
     message m = init_message(type, restarts, old_ep, debug);
+    m.RS_INIT_PREV_ENDPT = static_cast<vir_bytes>(prev_grant < 0 ? NONE : prev_ep);
+    m.RS_INIT_PREV_GRANT = static_cast<vir_bytes>(prev_grant < 0 ? GRANT_INVALID : prev_grant);
     return asynsend3(ep, &m, AMF_NOREPLY);
 }
 

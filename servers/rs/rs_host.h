@@ -24,7 +24,8 @@ class SysHost final : public Host {
     int vm_update(endpoint_t src, endpoint_t dst, bool rollback) override;
     int priv_id(endpoint_t ep) override;
     bool started(endpoint_t ep) override;
-    int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) override;
+    int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug,
+                  endpoint_t prev_ep, int prev_grant) override;
     int send_lu_prepare(endpoint_t ep, int state, int maxtime) override;
     int send_signal(endpoint_t ep, int sig) override;
     int ping(endpoint_t ep) override;

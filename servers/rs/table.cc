@@ -72,6 +72,7 @@ Service* Manager::alloc() {
         s.flags = RS_IN_USE;
         s.endpoint = NONE;
         s.caller = NONE;
+        s.state_grant = -1;
         return &s;
     }
     return nullptr;
@@ -206,7 +207,9 @@ int Manager::start(Service& s, int init_type, endpoint_t old_ep, bool allow_now)
     if (!allow_now) return OK;
     publish(s);
     r = host_->allow(ep);
-    if (r == OK) r = host_->send_init(ep, init_type, s.restarts, old_ep, RS_DEBUG_NONE);
+    // A replica's predecessor is still at its own endpoint (the reset policy
+    // gives the replica a new one): nothing it granted names the replica.
+    if (r == OK) r = host_->send_init(ep, init_type, s.restarts, old_ep, RS_DEBUG_NONE, NONE, -1);
     if (r != OK) {
         host_->clear(ep);
         s.endpoint = NONE;
@@ -262,7 +265,7 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
     if (r == OK) r = host_->set_priv(ep, pa);
     if (r == OK) r = host_->allow(ep);
     bool defer = !ds_ready_ && !str::eq(label, "ds");
-    if (r == OK && !defer) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
+    if (r == OK && !defer) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE, NONE, -1);
     if (r != OK) {
         logf("RS: cannot start boot service '%s': %s", label, errno_name(r));
         release(*s);
@@ -285,14 +288,14 @@ void Manager::send_deferred_inits() {
         if (!(s.flags & RS_IN_USE) || !s.init_deferred) continue;
         s.init_deferred = false;
         s.deadline = host_->now() + RS_INIT_T;
-        int r = host_->send_init(s.endpoint, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE);
+        int r = host_->send_init(s.endpoint, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE, NONE, -1);
         if (r != OK) logf("RS: cannot initialize boot service '%s': %s", s.label, errno_name(r));
     }
 }
 
 // ---- init answers ----
 
-void Manager::init_reply(endpoint_t src, int result) {
+void Manager::init_reply(endpoint_t src, int result, int state_grant) {
     if (sup_.active && src == sup_.new_ep) {
         self_init_reply(result);
         return;
@@ -302,6 +305,7 @@ void Manager::init_reply(endpoint_t src, int result) {
         host_->reply(src, -EINVAL, NONE);
         return;
     }
+    s->state_grant = result == OK ? state_grant : -1;
     if (upd_.active && s == upd_.new_srv) {
         if (result == OK) {
             update_commit();

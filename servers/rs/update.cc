@@ -128,7 +128,10 @@ void Manager::lu_ready(endpoint_t src, int result) {
     o.endpoint = new_ep;
     upd_.swapped = true;
     r = host_->allow(old_ep);
-    if (r == OK) r = host_->send_init(old_ep, SEF_INIT_LU, n.restarts, old_ep, upd_.debug);
+    // The old image, now at new_ep, granted its state area to old_ep: ours.
+    if (r == OK)
+        r = host_->send_init(old_ep, SEF_INIT_LU, n.restarts, old_ep, upd_.debug, new_ep,
+                             o.state_grant);
     if (r != OK) {
         update_rollback(r);
         return;

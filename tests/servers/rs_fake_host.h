@@ -31,6 +31,8 @@ struct FakeHost final : Host {
     // MF_STARTED); with false, the test marks them in `started_eps`.
     bool start_at_spawn = true;
     std::map<endpoint_t, bool> started_eps;
+    // The predecessor (endpoint, state grant) of each RS_INIT sent.
+    std::map<endpoint_t, std::pair<endpoint_t, int>> init_prev;
     // RS's own update. The old instance's grant of its state block (id 7);
     // a new instance's copies go to `peer`'s grant (the old instance's host).
     void* granted = nullptr;
@@ -100,7 +102,9 @@ struct FakeHost final : Host {
         auto it = started_eps.find(ep);
         return it != started_eps.end() && it->second;
     }
-    int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug) override {
+    int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug,
+                  endpoint_t prev_ep, int prev_grant) override {
+        init_prev[ep] = {prev_ep, prev_grant};
         ev("init %d type=%d restarts=%d old=%d debug=%d", ep, type, restarts, old_ep, debug);
         return OK;
     }
