@@ -30,6 +30,9 @@ void notify_from_kernel(endpoint_t kernel_task, Proc& p);
 // is in; notification bits it set are dropped. Queued messages *to* other
 // processes from p are dropped with it (p is dead).
 void ipc_clear_proc(Proc& p);
+// Every process waiting for a reply from endpoint `e` (the receive half of a
+// SENDREC) fails with `err`; plain receives from `e` go on waiting.
+void ipc_fail_reply_waiters(endpoint_t e, int err);
 
 // After sys_update swapped the images of a and b: the caller queues and
 // pending asynchronous deliveries stay with the endpoint (slot), so that no

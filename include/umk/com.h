@@ -137,6 +137,12 @@ inline constexpr int RC_DELAY = 1;
 
 // SYS_UPDATE flags (later MINIX).
 inline constexpr int SYS_UPD_ROLLBACK = 0x1;
+// umk: the source image is dead (crash recovery under the `restart` policy:
+// a replica takes over the endpoint). Its pending send and an undelivered
+// message are dropped, and every process waiting for its reply (the receive
+// half of a SENDREC it had received) gets ERESTART: the replica never saw
+// those requests. Senders still queued stay queued for the replica.
+inline constexpr int SYS_UPD_RESTART = 0x2;
 
 // SYS_DIAGCTL codes.
 inline constexpr int DIAGCTL_CODE_DIAG = 1;

@@ -2,7 +2,7 @@
 // version takes over the endpoint of the old one (MINIX
 // kernel/system/do_update.c).
 //   reads:  SYS_UPD_SRC_ENDPT (m1_i1), SYS_UPD_DST_ENDPT (m1_i2),
-//           SYS_UPD_FLAGS (m1_i3) SYS_UPD_ROLLBACK
+//           SYS_UPD_FLAGS (m1_i3) SYS_UPD_ROLLBACK, SYS_UPD_RESTART
 //   reply:  nothing but the result
 // Errors: EINVAL an endpoint names no live process; EPERM either is not a
 // system process with its own privileges (or is a kernel task); EBUSY
@@ -16,6 +16,10 @@
 // sender) or holding a delivered message not yet copied out - except that with SYS_UPD_ROLLBACK a
 // pending send of the source is aborted first (later MINIX), since a rollback is how RS gets rid of
 // a new version stuck halfway.
+// With SYS_UPD_RESTART the source is a dead image and a replica takes over
+// its endpoint (crash recovery, `restart` policy): its pending send and an
+// undelivered message are dropped, and the processes waiting for its replies
+// get ERESTART after the swap (the replica never saw their requests).
 //
 // The Proc records and the Priv records are exchanged; each slot keeps its
 // identity: p_endpoint, p_nr, p_priv (and s_proc_nr), s_id, and what was
@@ -29,12 +33,12 @@
 namespace umk {
 namespace {
 
-bool at_safe_point(const Proc& p, bool abort_send) {
+bool at_safe_point(const Proc& p, bool abort_send, bool dead) {
     const std::uint32_t f = p.p_rts_flags;
     const bool minix_ok =
         (f & RTS_NO_PRIV) || (f & RTS_SIG_PENDING) || ((f & RTS_RECEIVING) && !(f & RTS_SENDING));
     if (!minix_ok) return false;
-    if (p.p_misc_flags & MF_DELIVERMSG) return false;
+    if ((p.p_misc_flags & MF_DELIVERMSG) && !dead) return false;
     if ((f & RTS_SENDING) && !abort_send) return false;
     return true;
 }
@@ -87,16 +91,23 @@ void keep_identity(Proc& p, const Proc& orig, const Priv& orig_priv) {
 int do_update(Proc&, message& m) {
     const int flags = m.SYS_UPD_FLAGS;
     const bool rollback = flags & SYS_UPD_ROLLBACK;
+    const bool restart = flags & SYS_UPD_RESTART;
+    if (flags & ~(SYS_UPD_ROLLBACK | SYS_UPD_RESTART)) return -EINVAL;
     Proc* src = nullptr;
     Proc* dst = nullptr;
     int r = lookup(m.SYS_UPD_SRC_ENDPT, &src);
     if (r != OK) return r;
     r = lookup(m.SYS_UPD_DST_ENDPT, &dst);
     if (r != OK) return r;
-    if (!at_safe_point(*src, rollback) || !at_safe_point(*dst, false)) return -EBUSY;
+    // A dead image is held by its signal (RTS_SIG_PENDING: its manager keeps
+    // it frozen), never merely receiving: a live one is not restarted.
+    if (restart && !(src->p_rts_flags & RTS_SIG_PENDING)) return -EBUSY;
+    if (!at_safe_point(*src, rollback || restart, restart) || !at_safe_point(*dst, false, false))
+        return -EBUSY;
     if (src == dst) return OK;
 
-    if (rollback && (src->p_rts_flags & RTS_SENDING)) abort_send(*src);
+    if ((rollback || restart) && (src->p_rts_flags & RTS_SENDING)) abort_send(*src);
+    if (restart) src->p_misc_flags &= ~MF_DELIVERMSG;  // the dead never reads it
 
     // Static: two Proc and two Priv records are too big for a kernel stack.
     static Proc orig_src, orig_dst;
@@ -117,6 +128,7 @@ int do_update(Proc&, message& m) {
 
     ipc_fix_after_swap(*src, *dst);
     arch::proc_swapped(*src, *dst);
+    if (restart) ipc_fail_reply_waiters(src->p_endpoint, -ERESTART);
     return OK;
 }
 

@@ -74,4 +74,13 @@ void ipc_clear_proc(Proc& p) {
     }
 }
 
+void ipc_fail_reply_waiters(endpoint_t e, int err) {
+    for (Proc& q : proc_table) {
+        if (proc_is_free(q) || q.p_endpoint == e) continue;
+        if ((q.p_rts_flags & RTS_RECEIVING) && !(q.p_rts_flags & RTS_SENDING) &&
+            (q.p_misc_flags & MF_REPLY_PEND) && q.p_getfrom_e == e)
+            fail_trap(q, err);
+    }
+}
+
 }  // namespace umk
