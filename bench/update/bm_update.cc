@@ -140,11 +140,12 @@ class UpdateHost {
             *error = "an earlier benchmark left a request in the system unanswered";
             return nullptr;
         }
-        if (current_) return current_.get();
+        std::unique_ptr<UpdateHost>& current = current_host();
+        if (current) return current.get();
         auto h = std::unique_ptr<UpdateHost>(new UpdateHost());
         if (!h->boot(error)) return nullptr;
-        current_ = std::move(h);
-        return current_.get();
+        current = std::move(h);
+        return current.get();
     }
     // After a failure that may have left the system broken: the next get()
     // boots a fresh one. A client stuck in a trap (`stuck`) cannot be
@@ -152,10 +153,10 @@ class UpdateHost {
     static void drop(bool stuck) {
         if (stuck) {
             wedged_ = true;
-            (void)current_.release();
+            (void)current_host().release();
             return;
         }
-        current_.reset();
+        current_host().reset();
     }
 
     Client* bench() const { return bench_; }
@@ -175,7 +176,7 @@ class UpdateHost {
             grants_[0].cp_len = sizeof start_;
             m.RS_CMD_GRANT = 0;
             m.RS_CMD_LEN = sizeof start_;
-        } else {
+        } else if (label != nullptr) {
             std::strncpy(m.RS_NAME, label, PROC_NAME_LEN - 1);
         }
         int r = bench_->sendrec(rs_, &m);
@@ -297,7 +298,12 @@ class UpdateHost {
         return false;
     }
 
-    static inline std::unique_ptr<UpdateHost> current_;
+    // Function-local: created on the first boot, after the host's own
+    // statics, so destroyed at exit before them.
+    static std::unique_ptr<UpdateHost>& current_host() {
+        static std::unique_ptr<UpdateHost> current;
+        return current;
+    }
     static inline bool wedged_ = false;
 
     // The kernel thread logs into log_ until host_ is gone: declared first.
@@ -465,14 +471,13 @@ BENCHMARK(BM_UpdateBlockedTime)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---- every server: live update and crash-to-serving ----
 
+// The endpoint of each is RS's answer to RS_LOOKUP (the same one for the
+// restart policy, a new one for reset, whatever policy a server has), RS's
+// own its fixed slot.
 struct Server {
     const char* label;
-    endpoint_t endpoint;  // fixed slot (restart policy); NONE: look it up (hello)
 };
-constexpr Server kServers[] = {{"pm", PM_PROC_NR},   {"vm", VM_PROC_NR},
-                               {"ds", DS_PROC_NR},   {"devman", DEVMAN_PROC_NR},
-                               {"tty", TTY_PROC_NR}, {"hello", NONE},
-                               {"rs", RS_PROC_NR}};
+constexpr Server kServers[] = {{"pm"}, {"vm"}, {"ds"}, {"devman"}, {"tty"}, {"hello"}, {"rs"}};
 
 // A request each server answers at once, without logging and without
 // changing anything: "are you serving?".
@@ -600,10 +605,10 @@ class Prober {
     explicit Prober(UpdateHost* h) : h_(h) {}
     bool stuck() const { return worker_.stuck(); }
 
-    // The endpoint of `label` now (its fixed slot, or RS's answer), NONE if
-    // it has none or RS did not answer in time.
+    // The endpoint of `label` now (RS's answer), NONE if it has none or RS
+    // did not answer in time.
     endpoint_t endpoint(const Server& s, std::chrono::milliseconds limit) {
-        if (s.endpoint != NONE) return s.endpoint;
+        if (std::strcmp(s.label, "rs") == 0) return RS_PROC_NR;
         endpoint_t ep = NONE;
         const int r = worker_.call([&] { return h_->rs_request(RS_LOOKUP, nullptr, s.label, &ep); },
                                    limit);
