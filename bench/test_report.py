@@ -82,6 +82,51 @@ class ReportTest(unittest.TestCase):
                 self.assertIn("<svg", f.read())
         self.assertTrue(os.path.exists(os.path.join(self.out, "umk_bench_ipc.json")))
 
+    def test_every_server_against_the_spawn_baseline(self):
+        def reps(name, times_us, **extra):
+            out = [entry(name, t, **extra) for t in times_us]
+            out.append({**entry(name, sorted(times_us)[len(times_us) // 2], **extra),
+                        "run_type": "aggregate", "aggregate_name": "median"})
+            return out
+
+        update = reps("BM_SpawnBaseline", [1000.0, 2000.0, 3000.0])
+        update += reps("BM_Update_hello", [3000.0, 4000.0, 8000.0], cpu_us=1500.0)
+        update += reps("BM_Crash_hello", [1000.0, 1000.0, 2000.0], cpu_us=900.0)
+        update += reps("BM_Update_rs", [2000.0, 3000.0, 4000.0])
+        update.append({**entry("BM_Crash_pm", 0.0), "error_occurred": True,
+                       "error_message": "pm did not serve again within 5 s"})
+        write_fake(self.build, "umk_bench_ipc", [entry("BM_FutexPingPong", 10.0)])
+        write_fake(self.build, "umk_bench_update", update)
+        r = run(self.build, self.out)
+        self.assertNotEqual(r.returncode, 0)  # BM_Crash_pm failed
+        lines = r.stdout.splitlines()
+
+        def line(server, kind):
+            found = [x for x in lines if x.split()[:1] == [server] and kind in x]
+            self.assertTrue(found, f"no line for {server} {kind}:\n{r.stdout}")
+            return found[0]
+
+        self.assertIn("against the spawn baseline (2.00 ms median)", r.stdout)
+        # median 4 ms / spawn median 2 ms; spread 3/2 .. 8/2; CPU 1.5 ms
+        self.assertIn("2.00", line("hello", "live update"))
+        self.assertIn("1.50-4.00", line("hello", "live update"))
+        self.assertIn("1.50 ms", line("hello", "live update"))
+        self.assertIn("0.50-1.00", line("hello", "crash"))
+        self.assertIn("1.50", line("rs", "live update"))
+        self.assertIn("failed", line("pm", "crash"))
+        self.assertIn("n/a", line("vm", "live update"))
+        self.assertIn("pm did not serve again", r.stderr)
+        with open(os.path.join(self.out, "servers.svg")) as f:
+            svg = f.read()
+        self.assertTrue("<svg" in svg)
+        for server in ("pm", "vm", "ds", "devman", "tty", "hello", "rs"):
+            self.assertTrue(f">{server}<" in svg, f"no label {server} in servers.svg")
+        self.assertTrue("spawn baseline" in svg)
+        self.assertTrue("failed" in svg)
+        # update.svg keeps the hello benchmarks only.
+        with open(os.path.join(self.out, "update.svg")) as f:
+            self.assertNotIn("Update_rs", f.read())
+
     def test_a_failed_benchmark_fails_the_report_after_the_numbers(self):
         write_fake(self.build, "umk_bench_ipc", [
             entry("BM_FutexPingPong", 10.0),

@@ -39,9 +39,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -610,8 +610,8 @@ class Prober {
     endpoint_t endpoint(const Server& s, std::chrono::milliseconds limit) {
         if (std::strcmp(s.label, "rs") == 0) return RS_PROC_NR;
         endpoint_t ep = NONE;
-        const int r = worker_.call([&] { return h_->rs_request(RS_LOOKUP, nullptr, s.label, &ep); },
-                                   limit);
+        const int r =
+            worker_.call([&] { return h_->rs_request(RS_LOOKUP, nullptr, s.label, &ep); }, limit);
         return r == OK ? ep : NONE;
     }
     // One probe of the server; true if it answered within `limit`.
@@ -776,7 +776,8 @@ int run_crash_child(const std::string& label, std::string* out) {
     char buf[4096];
     bool timed_out = false;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
         if (left.count() <= 0) {
             timed_out = true;
             break;
@@ -845,7 +846,8 @@ void register_servers() {
             ->ComputeStatistics("min", min_of)
             ->ComputeStatistics("max", max_of);
         // One crash per fresh system: a fixed, small number per repetition.
-        benchmark::RegisterBenchmark(("BM_Crash_" + std::string(s.label)).c_str(), BM_CrashServer, s)
+        benchmark::RegisterBenchmark(("BM_Crash_" + std::string(s.label)).c_str(), BM_CrashServer,
+                                     s)
             ->UseManualTime()
             ->Iterations(1)
             ->Unit(benchmark::kMillisecond)
