@@ -368,7 +368,7 @@ TEST_P(EachService, FaultInjectionRecovers) {
     ASSERT_GT(before.pid, 0) << label << " is not running\n" << cli("ps", "").out;
     around(label, "service fi", [&] {
         CliResult r = svc("fi " + label);
-        EXPECT_EQ(r.status, 0) << r.out;
+        ASSERT_EQ(r.status, 0) << r.out;
         expect_serving_again(label, before, "service fi");
     });
 }
