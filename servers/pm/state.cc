@@ -141,8 +141,7 @@ int state_load(const PmState& s, std::size_t len, const char** why) {
     // Sound: take it over, free entries zeroed.
     for (int i = 0; i < NR_MPROCS; ++i)
         mproc[i] = (s.mproc[i].flags & MP_IN_USE) ? s.mproc[i] : MProc{};
-    for (int i = 0; i < NR_WAITERS; ++i)
-        waiters[i] = s.waiters[i].in_use ? s.waiters[i] : Waiter{};
+    for (int i = 0; i < NR_WAITERS; ++i) waiters[i] = s.waiters[i].in_use ? s.waiters[i] : Waiter{};
     next_pid = s.next_pid;
     dirty = true;
     return OK;

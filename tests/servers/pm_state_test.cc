@@ -121,7 +121,7 @@ TEST_F(PmState, EverythingCrossesToTheNextInstance) {
     const endpoint_t a = spawn(TESTER);
     const endpoint_t b = spawn(TESTER);
     const endpoint_t grandchild = spawn(a);
-    exit(b, 4);  // a zombie until TESTER waits
+    exit(b, 4);                                // a zombie until TESTER waits
     EXPECT_EQ(wait(a, grandchild), -ELOCKED);  // suspended in the old instance
     const int pid_a = pm::user_process(a)->pid;
 
@@ -192,27 +192,22 @@ TEST_F(PmState, ADamagedCheckpointIsRefusedAndChangesNothing) {
                    "a record names no process");
     expect_refused([&](pm::PmState& s) { s.mproc[ia].parent = a; },
                    "a record has an impossible parent");
-    expect_refused([&](pm::PmState& s) { s.mproc[ia].pid = s.next_pid; },
-                   "a pid is out of range");
+    expect_refused([&](pm::PmState& s) { s.mproc[ia].pid = s.next_pid; }, "a pid is out of range");
     expect_refused([&](pm::PmState& s) { std::memset(s.mproc[ia].name, 'x', 40); },
                    "a name is not terminated");
     expect_refused([&](pm::PmState& s) { s.mproc[ib].endpoint = a; },
                    "two records for one endpoint");
     expect_refused([&](pm::PmState& s) { s.mproc[ib].pid = s.mproc[ia].pid; },
                    "two records with one pid");
-    expect_refused([&](pm::PmState& s) { s.waiters[iw].who = NONE; },
-                   "a wait names no process");
+    expect_refused([&](pm::PmState& s) { s.waiters[iw].who = NONE; }, "a wait names no process");
     expect_refused([&](pm::PmState& s) { s.waiters[iw].wait_for = make_endpoint(0, 5000); },
                    "a wait is for no process");
     expect_refused([&](pm::PmState& s) { s.waiters[iw].who = b; },
                    "a wait has no child to wait for");
     expect_refused([&](pm::PmState& s) { s.mproc[ia].flags |= pm::MP_ZOMBIE; },
                    "a wait is owed a zombie");
-    expect_refused(
-        [&](pm::PmState& s) {
-            s.waiters[(iw + 1) % pm::NR_WAITERS] = s.waiters[iw];
-        },
-        "a process waits twice");
+    expect_refused([&](pm::PmState& s) { s.waiters[(iw + 1) % pm::NR_WAITERS] = s.waiters[iw]; },
+                   "a process waits twice");
     expect_refused([&](pm::PmState& s) { s.mproc[ib].flags = pm::MP_ZOMBIE; },
                    "a free record is marked a zombie");
     // Another size (a different layout) is refused before anything is read.
@@ -236,8 +231,10 @@ TEST_F(PmState, ARestartReconcilesTheCheckpointWithTheKernel) {
     const endpoint_t half = make_endpoint(1, 91);
     const endpoint_t sys = make_endpoint(1, 92);
     const proc_info tab[] = {
-        kernel_proc(a, "user_prog", true),       kernel_proc(late, "late", true),
-        kernel_proc(half, "half", true, RTS_NO_PRIV), kernel_proc(sys, "service", false),
+        kernel_proc(a, "user_prog", true),
+        kernel_proc(late, "late", true),
+        kernel_proc(half, "half", true, RTS_NO_PRIV),
+        kernel_proc(sys, "service", false),
         kernel_proc(TESTER, "tester", false),
     };
     const pm::Reconciled rc = pm::state_reconcile(tab, 5);
