@@ -5,7 +5,7 @@
 // restarted by RS and devman sends the next read to the new instance; the
 // user program cat, spawned with arguments, writes into a pipe. PM's live
 // update (and its rollbacks) and its crash keep its children, zombies and
-// suspended waits (PmState*).
+// suspended waits (PmStateSystem.*).
 #include <signal.h>
 
 #include <chrono>
@@ -72,7 +72,7 @@ const std::string kStateSystem = umk_test::system_image(
     "proc  11 st_pm   program=st_pmlu\n"
     "kernel 12 umkctl type=ctlsock sys ipc=all calls=basic sigmgr=rs\n");
 
-class PmState : public BootedSystemTest {
+class PmStateSystem : public BootedSystemTest {
   protected:
     void SetUp() override {
         boot({.config_text = kStateSystem});
@@ -95,20 +95,37 @@ class PmState : public BootedSystemTest {
     // The running child ends on a host SIGSEGV: PM (whichever instance) is
     // its manager and answers the parent's wait; then the zombie, which
     // must still have its status, and nothing else; PM still spawns.
-    void expect_children_intact(const char* first_child_line) {
+    void expect_children_intact(const char* first_child_line,
+                                const char* zombie_line = "PMLU: zombie: signal 15") {
         const int pid = sys_->host_pid("st_spin");
         ASSERT_GT(pid, 0) << sys_->ps().out;
         ASSERT_EQ(kill(pid, SIGSEGV), 0);
         EXPECT_TRUE(sys_->log.wait_for(first_child_line, nullptr, 10s));
-        EXPECT_TRUE(sys_->log.wait_for("PMLU: zombie: signal 15", nullptr, 10s));
+        EXPECT_TRUE(sys_->log.wait_for(zombie_line, nullptr, 10s));
         EXPECT_TRUE(sys_->log.wait_for("PMLU: no more children: error -3", nullptr, 10s));
         EXPECT_TRUE(sys_->log.wait_for("PMLU: st_cat: exit 0", nullptr, 10s));
         EXPECT_TRUE(sys_->log.wait_for("PMLU: done", nullptr, 10s));
         EXPECT_EQ(sys_->log.count("FAILED"), 0);
     }
+    // A host signal to PM's process; the time until `umk cat` works again.
+    void crash_pm(int sig) {
+        const int pid = sys_->host_pid("pm");
+        ASSERT_GT(pid, 0) << sys_->ps().out;
+        const auto t0 = std::chrono::steady_clock::now();
+        ASSERT_EQ(kill(pid, sig), 0);
+        ASSERT_TRUE(umk_test::eventually(
+            [&] { return sys_->host_pid("pm") != pid && sys_->cat("/dev/hello").status == 0; },
+            15s))
+            << sys_->service("list").out;
+        const auto took = std::chrono::steady_clock::now() - t0;
+        std::cout << "PM crash (signal " << sig << ") to `umk cat` served: "
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+        EXPECT_EQ(sys_->list_field("pm", 0), "0");  // `restart` policy: the same endpoint
+        expect_cat_works("after the crash");
+    }
 };
 
-TEST_F(PmState, LiveUpdateKeepsChildrenZombiesAndWaits) {
+TEST_F(PmStateSystem, LiveUpdateKeepsChildrenZombiesAndWaits) {
     const std::string restarts = sys_->list_field("pm", 1);
     const auto t0 = std::chrono::steady_clock::now();
     umk_test::CliResult r = sys_->service("update self -label pm");
@@ -126,13 +143,13 @@ TEST_F(PmState, LiveUpdateKeepsChildrenZombiesAndWaits) {
     ASSERT_EQ(r.status, 0) << r.out;
     expect_cat_works("after the second update");
     expect_children_intact("PMLU: first child: signal 11");
-    EXPECT_EQ(sys_->log.count("PMLU: wait ERESTART"), 0);  // an update loses no request
+    EXPECT_EQ(sys_->log.count("PMLU: wait asked again"), 0);  // an update loses no request
 }
 
 // -x, -y, -z: the new version crashes, fails or hangs in its init; RS rolls
 // back and the old version serves with its state. A state PM cannot reach
 // times out: the custom one always, REQUEST_FREE while a wait is suspended.
-TEST_F(PmState, RollbacksAndUnreachableStatesLeaveTheOldVersionServing) {
+TEST_F(PmStateSystem, RollbacksAndUnreachableStatesLeaveTheOldVersionServing) {
     const std::string restarts = sys_->list_field("pm", 1);
     struct Case {
         const char* args;
@@ -151,6 +168,41 @@ TEST_F(PmState, RollbacksAndUnreachableStatesLeaveTheOldVersionServing) {
     EXPECT_EQ(sys_->log.count("pm: live update: took over"), 0);
     EXPECT_EQ(sys_->log.count("RS: update of 'pm' failed: maximum prepare time reached"), 2);
     expect_children_intact("PMLU: first child: signal 11");
+}
+
+// A crash (host SIGSEGV: the kernel freezes the image, its memory stays):
+// the replica at PM's endpoint restores the checkpoint. The suspended wait
+// failed with ERESTART and is asked again; children and zombie are still
+// the parent's.
+TEST_F(PmStateSystem, CrashKeepsChildrenZombiesAndTheRetriedWait) {
+    crash_pm(SIGSEGV);
+    EXPECT_TRUE(sys_->log.wait_for(
+        "pm: restarted with the previous instance's state: 1 processes, 1 zombies; 1 suspended "
+        "waits were failed with ERESTART",
+        nullptr, 5s));
+    EXPECT_TRUE(sys_->log.wait_for("PMLU: wait asked again 1 times after ERESTART", nullptr, 5s));
+    expect_children_intact("PMLU: first child: signal 11");
+}
+
+// kill -9: the image and its checkpoints are gone. The replica says so and
+// rebuilds from the kernel's process table: the child survives as an
+// orphan (its parent's retried wait: ESRCH), the zombie's status is lost,
+// user programs run again.
+TEST_F(PmStateSystem, ALostCheckpointIsSaidAndRebuiltFromTheKernel) {
+    crash_pm(SIGKILL);
+    EXPECT_TRUE(sys_->log.wait_for("pm: state of the previous instance lost (EFAULT", nullptr, 5s));
+    EXPECT_TRUE(sys_->log.wait_for("rebuilt 1 user processes", nullptr, 5s));
+    EXPECT_TRUE(sys_->log.wait_for("PMLU: first child: error -3", nullptr, 5s));
+    const int pid = sys_->host_pid("st_spin");  // the orphan runs on
+    EXPECT_GT(pid, 0) << sys_->ps().out;
+    EXPECT_TRUE(sys_->log.wait_for("PMLU: zombie: error -3", nullptr, 5s));
+    EXPECT_TRUE(sys_->log.wait_for("PMLU: done", nullptr, 10s));
+    // The orphan still ends through PM.
+    if (pid > 0) {
+        ASSERT_EQ(kill(pid, SIGSEGV), 0);
+        EXPECT_TRUE(sys_->log.wait_for("pm: st_spin (endpoint", nullptr, 5s));
+        EXPECT_TRUE(umk_test::eventually([&] { return count_spin() == 0; }));
+    }
 }
 
 }  // namespace

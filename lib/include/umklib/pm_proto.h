@@ -63,16 +63,19 @@ inline constexpr int PM_RESTART_RETRIES = 8;
 // suspended again by the replica, which restored the child from its
 // checkpoint). PM_SPAWN and PM_KILL are not: the crashed PM may have
 // started the child or sent the signal already, so the caller gets
-// ERESTART and decides. The transport result (OK or an IPC error).
-inline int pm_sendrec(message* m) {
+// ERESTART and decides. The transport result (OK or an IPC error);
+// *retried (if given) counts the repetitions.
+inline int pm_sendrec(message* m, int* retried = nullptr) {
     const message request = *m;
     const bool again =
         request.m_type == PM_WAIT || request.m_type == PM_GETPID || request.m_type == PM_EXIT;
     int r = ipc_sendrec(PM_PROC_NR, m);
-    for (int i = 0; again && r == -ERESTART && i < PM_RESTART_RETRIES; ++i) {
+    int i = 0;
+    for (; again && r == -ERESTART && i < PM_RESTART_RETRIES; ++i) {
         *m = request;
         r = ipc_sendrec(PM_PROC_NR, m);
     }
+    if (retried) *retried = i;
     return r;
 }
 

@@ -32,20 +32,17 @@ endpoint_t spawn(const char* prog) {
 }
 
 // The wait status, or an error (< 0). A wait PM had suspended when it
-// crashed fails with ERESTART (the kernel); it is asked again, as
-// pm_sendrec does, and said in the log so the test sees it happened.
+// crashed fails with ERESTART (the kernel); the library asks again
+// (pm_sendrec), and the log says how often, so the test sees it happened.
 int wait_for(endpoint_t child) {
-    for (int i = 0;; ++i) {
-        message m{};
-        m.m_type = PM_WAIT;
-        m.PM_ENDPT = child;
-        const int r = call(m);
-        if (r == -ERESTART && i < PM_RESTART_RETRIES) {
-            log_printf("PMLU: wait ERESTART, asking again\n");
-            continue;
-        }
-        return r != OK ? r : m.PM_STATUS;
-    }
+    message m{};
+    m.m_type = PM_WAIT;
+    m.PM_ENDPT = child;
+    int retried = 0;
+    const int r = pm_sendrec(&m, &retried);
+    if (retried) log_printf("PMLU: wait asked again %d times after ERESTART\n", retried);
+    if (r != OK) return r;
+    return m.m_type != OK ? m.m_type : m.PM_STATUS;
 }
 
 void report(const char* what, int st) {
