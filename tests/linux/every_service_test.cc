@@ -281,7 +281,7 @@ class EveryService : public umk_test::BootedSystemTest {
         const bool back = until(
             [&] {
                 const int pid = pid_of(label);
-                return pid > 0 && pid != old.pid && active(label) && endpoint_of(label) > 0;
+                return pid > 0 && pid != old.pid && active(label) && endpoint_of(label) >= 0;
             },
             15s);
         ASSERT_TRUE(back) << step << ": " << label << " is not serving again within 15 s\n"
