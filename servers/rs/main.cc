@@ -131,6 +131,9 @@ int client_request(message& m) {
         }
         case RS_SHUTDOWN:
             break;
+        case RS_SYSCTL:
+            rq.subtype = m.RS_SYSCTL_SUBTYPE;
+            break;
         default:
             return -EINVAL;
     }

@@ -80,18 +80,39 @@ struct Script {
     clock_t_ deadline;
 };
 
-struct Update {
-    bool active;
-    bool swapped;  // VM_RS_UPDATE done: new image at the old endpoint
+// A live update is a batch (one service, or the queue `service sysctl
+// upd_run` runs): every member prepares, then all are swapped, then all new
+// versions initialize; RS answers none of them until all have answered, and
+// one failure rolls every member back (update.cc).
+inline constexpr int LU_MAX_MEMBERS = 8;
+
+struct UpdateMember {
     Service* old_srv;
     Service* new_srv;
     int state;
-    int maxtime;
+    int maxtime;  // ticks: to reach the state (from the batch's start), then to initialize
     int debug;
+    bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
+    bool ready;         // the old version waits in its ready SENDREC
+    bool answered;      // the old version's ready SENDREC got its answer (an error)
+    bool swapped;       // VM_RS_UPDATE done: new image at the old endpoint
+    bool init_ok;       // the new version initialized; its answer waits for the others
+};
+
+struct Update {
+    bool active;
+    bool swapped;  // every member swapped: the new versions initialize
+    int n;
+    UpdateMember m[LU_MAX_MEMBERS];
     clock_t_ start;
     endpoint_t requester;
-    int result;         // error to report if the new version dies (ERESTART by default)
-    bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
+    int result;  // error to report if a new version dies (ERESTART by default)
+};
+
+// `service update ... -q`: the requests wait here for `service sysctl upd_run`.
+struct UpdateQueue {
+    int n;
+    rs_start st[LU_MAX_MEMBERS];
 };
 
 // RS's live update of itself (self_update.cc). The old instance spawns the
@@ -145,6 +166,7 @@ struct Request {
     endpoint_t caller;
     const rs_start* start;  // UP, RUN, UPDATE
     const char* label;      // DOWN, REFRESH, RESTART, LOOKUP
+    int subtype = 0;        // SYSCTL: RS_SYSCTL_*
 };
 
 class Manager {
@@ -179,7 +201,7 @@ class Manager {
     void proc_started();
     // A live update waits for its new version to start: RS's clock should
     // tick within LU_START_WAIT ticks (the fallback).
-    bool awaiting_start() const { return upd_.active && !upd_.prepare_sent; }
+    bool awaiting_start() const;
     // RS's own update wants its next tick soon (the swap was refused for now).
     bool wants_quick_tick() const { return sup_.active && sup_.quick_retry; }
 
@@ -207,6 +229,7 @@ class Manager {
     const Service* find_active(const char* label) const;
     const Service* by_endpoint(endpoint_t ep) const;
     const Update& update_state() const { return upd_; }
+    const UpdateQueue& update_queue() const { return queue_; }
     bool ds_ready() const { return ds_ready_; }
     int records_in_use() const;
 
@@ -251,10 +274,24 @@ class Manager {
 
     // Live update of other services (update.cc).
     int do_update(const Request& rq);
-    void update_prepare();
-    void update_end(int result);
-    void update_rollback(int result);
+    int do_sysctl(const Request& rq);
+    int update_check(const rs_start& st, Service** old);
+    int update_queue(const rs_start& st);
+    int update_begin(const rs_start* const* st, int n, endpoint_t requester);
+    int update_member(const rs_start& st, UpdateMember* mb);
+    void update_prepare(UpdateMember& mb);
+    void update_swap();
+    void update_fail(int result, const UpdateMember* culprit, const char* why);
+    bool update_rollback(UpdateMember& mb);
     void update_commit();
+    // Hooks for the rest of RS: a new version of the batch (not the
+    // service yet: lookups skip it); its init answer (true: handled); a
+    // death (true: handled, nothing else to do); the timeouts.
+    bool update_new_version(const Service& s) const;
+    bool update_init_reply(Service& s, int result);
+    bool update_terminated(Service& s);
+    void update_tick(clock_t_ now);
+    void update_shutdown();
 
     // RS's own update (self_update.cc).
     int do_update_self(const Request& rq);
@@ -272,6 +309,7 @@ class Manager {
     bool ds_ready_ = false;
     bool shutting_down_ = false;
     Update upd_{};
+    UpdateQueue queue_{};
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};
     Script scripts_[NR_SCRIPTS]{};

@@ -22,6 +22,8 @@ inline constexpr int RS_UPDATE = RS_RQ_BASE + 5;
 inline constexpr int RS_RUN = RS_RQ_BASE + 6;   // umk: up, never restarted
 inline constexpr int RS_LIST = RS_RQ_BASE + 7;  // umk: table of services
 inline constexpr int RS_LOOKUP = RS_RQ_BASE + 8;
+// MINIX RS_SYSCTL: system-wide controls; RS_SYSCTL_SUBTYPE says which.
+inline constexpr int RS_SYSCTL = RS_RQ_BASE + 9;
 inline constexpr int RS_INIT = RS_RQ_BASE + 0x14;
 inline constexpr int RS_LU_PREPARE = RS_RQ_BASE + 0x15;
 
@@ -51,6 +53,13 @@ inline constexpr int RS_LU_PREPARE = RS_RQ_BASE + 0x15;
 #define RS_CMD_LEN m1_i2
 #define RS_ENDPOINT m1_i3  // reply of LOOKUP / UP: the service's endpoint
 #define RS_NAME m3_ca1     // LOOKUP, DOWN, REFRESH, RESTART: the label (inline)
+
+// RS_SYSCTL subtypes (MINIX's numbers): run the queue of `update ... -q`
+// as one multi-component update (the answer comes when it is over: OK or
+// the first error), or drop the queue.
+#define RS_SYSCTL_SUBTYPE m1_i2
+inline constexpr int RS_SYSCTL_UPD_RUN = 3;
+inline constexpr int RS_SYSCTL_UPD_STOP = 4;
 
 // Signals for system processes delivered as a message (PM -> process).
 inline constexpr int SIGS_SIGNAL_RECEIVED = 0xE00;
@@ -83,6 +92,8 @@ inline constexpr int ARGS_MAX = 256;     // NUL-separated argument block
 inline constexpr std::uint32_t RSS_SELF = 0x01;        // update: reuse the running binary ("self")
 inline constexpr std::uint32_t RSS_HAS_CONF = 0x02;    // `conf` holds the entry (-config FILE)
 inline constexpr std::uint32_t RSS_NO_RESTART = 0x04;  // run: never restart
+// update: queue it for `service sysctl upd_run` (answered OK at once).
+inline constexpr std::uint32_t RSS_QUEUE = 0x08;
 
 // Forced outcomes of the new version's init (service update -x/-y/-z); RS
 // passes them to the new version in RS_INIT (RS_INIT_DEBUG).

@@ -1,0 +1,168 @@
+// Multi-component live update and live-update robustness on the real
+// system (etc/boot.conf through tests/linux/booted_system.h): hello and
+// TTY updated as one step with `update ... -q` + `sysctl upd_run`, a batch
+// whose last member fails rolling every member back, and the old version
+// killed (host kill -9) during an update, after which the service serves
+// again.
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "booted_system.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+using umk_test::CliResult;
+using umk_test::eventually;
+
+class RsMultiSystem : public umk_test::BootedSystemTest {
+  protected:
+    void SetUp() override {
+        boot({.config_path = umk_test::default_boot_conf()});
+        ASSERT_TRUE(eventually([&] { return service("lookup hello").status == 0; }, 15s))
+            << "system did not come up";
+    }
+
+    CliResult service(const std::string& args) { return sys_->service(args); }
+    CliResult cat(const std::string& dev) { return sys_->cat(dev); }
+
+    int endpoint_of(const std::string& label) {
+        CliResult r = service("lookup " + label);
+        return r.status == 0 ? std::stoi(r.out) : -1;
+    }
+    std::string flags(const std::string& label) { return sys_->list_field(label, 3); }
+    std::string restarts(const std::string& label) { return sys_->list_field(label, 1); }
+    std::size_t wait_log(const std::string& what, std::size_t from = 0,
+                         std::chrono::milliseconds limit = 10s) {
+        return sys_->log.wait_find(what, from, limit);
+    }
+    int count_in_ps(const std::string& name) {
+        std::istringstream in(sys_->ps().out);
+        int n = 0;
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream w(line);
+            std::string slot, ep, nm;
+            w >> slot >> ep >> nm;
+            n += nm == name;
+        }
+        return n;
+    }
+    bool serving(const std::string& label) {
+        return flags(label).find('A') != std::string::npos &&
+               flags(label).find('U') == std::string::npos;
+    }
+};
+
+TEST_F(RsMultiSystem, HelloAndTtyUpdateAsOne) {
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const int hello = endpoint_of("hello"), tty = endpoint_of("tty");
+    ASSERT_GT(hello, 0);
+    ASSERT_GT(tty, 0);
+    CliResult q = service("update self -label hello -q -maxtime 3HZ");
+    ASSERT_EQ(q.status, 0) << q.out;
+    EXPECT_NE(q.out.find("queued"), std::string::npos) << q.out;
+    q = service("update self -label tty -q -maxtime 3HZ");
+    ASSERT_EQ(q.status, 0) << q.out;
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_TRUE(serving("hello"));  // queued only: nothing happens yet
+    CliResult r = service("sysctl upd_run");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(wait_log("RS: update of 'hello' succeeded"), std::string::npos);
+    EXPECT_NE(wait_log("RS: update of 'tty' succeeded"), std::string::npos);
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_EQ(endpoint_of("tty"), tty);
+    EXPECT_TRUE(serving("hello"));
+    EXPECT_TRUE(serving("tty"));
+    // Both new versions serve: hello's counter went through its update, and
+    // TTY still carries the services' log lines (this one is hello's).
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos);
+    // The queue was consumed.
+    CliResult again = service("sysctl upd_run");
+    EXPECT_EQ(again.status, 22) << again.out;  // EINVAL: nothing queued
+}
+
+TEST_F(RsMultiSystem, LastMemberFailingRollsEveryMemberBack) {
+    const int hello = endpoint_of("hello"), tty = endpoint_of("tty");
+    const std::string hello_restarts = restarts("hello"), tty_restarts = restarts("tty");
+    ASSERT_EQ(service("update self -label hello -q -maxtime 3HZ").status, 0);
+    ASSERT_EQ(service("update self -label tty -q -maxtime 3HZ -y").status, 0);
+    CliResult r = service("sysctl upd_run");
+    EXPECT_EQ(r.status, 38) << r.out;  // ENOSYS: -y's init error
+    EXPECT_NE(wait_log("RS: update of 'tty' failed"), std::string::npos);
+    EXPECT_NE(wait_log("every service of the update rolled back"), std::string::npos);
+    EXPECT_EQ(sys_->log.find("RS: update of 'hello' succeeded"), std::string::npos);
+    // Both old versions go on, at their endpoints, with their counts.
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_EQ(endpoint_of("tty"), tty);
+    EXPECT_TRUE(serving("hello")) << service("list").out;
+    EXPECT_TRUE(serving("tty")) << service("list").out;
+    EXPECT_EQ(restarts("hello"), hello_restarts);
+    EXPECT_EQ(restarts("tty"), tty_restarts);
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_EQ(count_in_ps("hello"), 1) << sys_->ps().out;
+    EXPECT_EQ(count_in_ps("tty"), 1) << sys_->ps().out;
+}
+
+TEST_F(RsMultiSystem, UpdStopDropsTheQueue) {
+    ASSERT_EQ(service("update self -label hello -q").status, 0);
+    CliResult r = service("sysctl upd_stop");
+    EXPECT_EQ(r.status, 0) << r.out;
+    r = service("sysctl upd_run");
+    EXPECT_EQ(r.status, 22) << r.out;
+    EXPECT_EQ(count_in_ps("hello"), 1);
+}
+
+// The old version killed by the host (kill -9) while its update waits for
+// the new version, which hangs in its init (-z): the requester is answered
+// and hello is restarted like any crash, and serves again.
+TEST_F(RsMultiSystem, OldHelloKilledDuringItsUpdateIsRestarted) {
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const pid_t old_pid = sys_->host_pid("hello");
+    ASSERT_GT(old_pid, 0);
+    CliResult upd;
+    std::thread t([&] { upd = service("update self -label hello -maxtime 5HZ -z"); });
+    // Swapped: the new version initializes (and hangs) at hello's endpoint.
+    bool swapped = wait_log("sef: simulating a hang at initialization time") != std::string::npos;
+    ASSERT_EQ(kill(old_pid, SIGKILL), 0);
+    t.join();
+    ASSERT_TRUE(swapped);
+    EXPECT_NE(upd.status, 0) << upd.out;
+    EXPECT_TRUE(upd.status == 85 || upd.status == 4) << upd.out;  // ERESTART / EINTR
+    EXPECT_TRUE(eventually([&] { return serving("hello"); }, 15s)) << service("list").out;
+    EXPECT_TRUE(eventually([&] { return cat("/dev/hello").out == "Hello, World!\n"; }, 10s));
+    EXPECT_EQ(count_in_ps("hello"), 1) << sys_->ps().out;
+}
+
+// The same while the old version prepares for a state it never reaches.
+TEST_F(RsMultiSystem, OldVersionKilledWhilePreparingIsRestarted) {
+    ASSERT_EQ(service("up rs_victim -label slow -args neverready").status, 0);
+    const int ep = endpoint_of("slow");
+    const pid_t old_pid = sys_->host_pid("rs_victim");
+    ASSERT_GT(old_pid, 0);
+    CliResult upd;
+    std::thread t([&] { upd = service("update self -label slow -state 2 -maxtime 10HZ"); });
+    bool updating = eventually([&] { return flags("slow").find('U') != std::string::npos; }, 5s);
+    std::this_thread::sleep_for(300ms);
+    ASSERT_EQ(kill(old_pid, SIGKILL), 0);
+    t.join();
+    ASSERT_TRUE(updating);
+    EXPECT_EQ(upd.status, 85) << upd.out;  // ERESTART
+    EXPECT_TRUE(eventually(
+        [&] {
+            int now = endpoint_of("slow");
+            return now > 0 && now != ep && serving("slow");
+        },
+        15s))
+        << service("list").out;
+    ASSERT_EQ(service("down slow").status, 0);
+    EXPECT_TRUE(eventually([&] { return count_in_ps("rs_victim") == 0; }, 5s));
+}
+
+}  // namespace
