@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "booted_system.h"
 
@@ -52,6 +53,18 @@ class RsMultiSystem : public umk_test::BootedSystemTest {
             n += nm == name;
         }
         return n;
+    }
+    // Host pids of every process of that name in `umk ps`.
+    std::vector<pid_t> host_pids(const std::string& name) {
+        std::vector<pid_t> out;
+        std::istringstream in(sys_->ps().out);
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream w(line);
+            std::string slot, ep, n, fl, mgr, pid;
+            w >> slot >> ep >> n >> fl >> mgr >> pid;
+            if (n == name && pid != "-") out.push_back(std::stoi(pid));
+        }
+        return out;
     }
     bool serving(const std::string& label) {
         return flags(label).find('A') != std::string::npos &&
@@ -164,5 +177,81 @@ TEST_F(RsMultiSystem, OldVersionKilledWhilePreparingIsRestarted) {
     ASSERT_EQ(service("down slow").status, 0);
     EXPECT_TRUE(eventually([&] { return count_in_ps("rs_victim") == 0; }, 5s));
 }
+
+// The new version killed (host kill -9) while it hangs in its init at
+// hello's endpoint: rolled back, the old version goes on at its endpoint
+// with its restart count and its open counter.
+TEST_F(RsMultiSystem, NewHelloKilledInItsInitRollsBack) {
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const int ep = endpoint_of("hello");
+    const std::string count = restarts("hello");
+    const pid_t old_pid = sys_->host_pid("hello");
+    CliResult upd;
+    std::thread t([&] { upd = service("update self -label hello -maxtime 10HZ -z"); });
+    bool hung = wait_log("sef: simulating a hang at initialization time") != std::string::npos;
+    pid_t new_pid = 0;
+    for (pid_t p : host_pids("hello"))
+        if (p != old_pid) new_pid = p;
+    if (new_pid > 0) kill(new_pid, SIGKILL);
+    t.join();
+    ASSERT_TRUE(hung);
+    ASSERT_GT(new_pid, 0) << sys_->ps().out;
+    EXPECT_EQ(upd.status, 85) << upd.out;  // ERESTART: rolled back
+    EXPECT_EQ(endpoint_of("hello"), ep);
+    EXPECT_EQ(restarts("hello"), count);
+    EXPECT_TRUE(serving("hello")) << service("list").out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos);  // the old version's counter
+    EXPECT_EQ(host_pids("hello"), std::vector<pid_t>{old_pid});
+}
+
+// TTY's old version killed after the swap: TTY is restarted and the
+// services' log lines reach the log again.
+TEST_F(RsMultiSystem, OldTtyKilledDuringItsUpdateIsRestarted) {
+    const pid_t old_pid = sys_->host_pid("tty");
+    ASSERT_GT(old_pid, 0);
+    CliResult upd;
+    std::thread t([&] { upd = service("update self -label tty -maxtime 5HZ -z"); });
+    // TTY's own "hang" line may not make it out (TTY is what hangs): wait
+    // for the swap through RS's table instead.
+    bool updating = eventually([&] { return flags("tty").find('U') != std::string::npos; }, 5s);
+    std::this_thread::sleep_for(300ms);
+    ASSERT_EQ(kill(old_pid, SIGKILL), 0);
+    t.join();
+    ASSERT_TRUE(updating);
+    EXPECT_TRUE(upd.status == 85 || upd.status == 4) << upd.out;
+    EXPECT_TRUE(eventually([&] { return serving("tty"); }, 15s)) << service("list").out;
+    // A service's log line written after the restart gets through (hello's
+    // first open in this test).
+    const std::size_t restarted = wait_log("RS: service 'tty' restarted");
+    ASSERT_NE(restarted, std::string::npos);
+    EXPECT_TRUE(eventually([&] { return cat("/dev/hello").status == 0; }, 10s));
+    EXPECT_NE(wait_log("hello_open(). Called 1 time(s)", restarted), std::string::npos);
+}
+
+// -x / -y / -z: the old version goes on with its endpoint, restart count
+// and state (hello's open counter).
+class RsMultiSystemForced : public RsMultiSystem,
+                            public ::testing::WithParamInterface<std::pair<const char*, int>> {};
+
+TEST_P(RsMultiSystemForced, OldVersionKeepsEndpointCountAndState) {
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const int ep = endpoint_of("hello");
+    const std::string count = restarts("hello");
+    auto [flag, expected] = GetParam();
+    CliResult r = service(std::string("update self -label hello -maxtime 1HZ ") + flag);
+    EXPECT_EQ(r.status, expected) << r.out;
+    EXPECT_EQ(endpoint_of("hello"), ep);
+    EXPECT_EQ(restarts("hello"), count);
+    EXPECT_TRUE(serving("hello")) << service("list").out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos);
+    EXPECT_EQ(count_in_ps("hello"), 1) << sys_->ps().out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Flags, RsMultiSystemForced,
+                         ::testing::Values(std::pair{"-y", 38}, std::pair{"-x", 85},
+                                           std::pair{"-z", 4}),
+                         [](const auto& info) { return std::string(info.param.first + 1); });
 
 }  // namespace

@@ -69,8 +69,8 @@ class RsBatch : public RsManager {
         for (int i = 0; i < 3; ++i) {
             EXPECT_TRUE(h_.saw("vm_update " + s(eps_[i]) + " " + s(nv_[i])));
             EXPECT_TRUE(h_.saw("allow " + s(eps_[i])));
-            EXPECT_EQ(h_.count_prefix("init " + s(eps_[i]) + " type=1 restarts=0 old=" + s(eps_[i]) +
-                                      " debug="),
+            EXPECT_EQ(h_.count_prefix("init " + s(eps_[i]) +
+                                      " type=1 restarts=0 old=" + s(eps_[i]) + " debug="),
                       1);
         }
     }
