@@ -106,7 +106,8 @@ struct Update {
     UpdateMember m[LU_MAX_MEMBERS];
     clock_t_ start;
     endpoint_t requester;
-    int result;  // error to report if a new version dies (ERESTART by default)
+    int result;    // error to report if a new version dies (ERESTART by default)
+    bool with_rs;  // RS is a member too: its own update (sup_) answers the requester
 };
 
 // `service update ... -q`: the requests wait here for `service sysctl upd_run`.
@@ -132,6 +133,10 @@ struct SelfUpdate {
     clock_t_ deadline;  // init, then reaching a quiet table
     bool quick_retry;   // the swap was refused for now (EBUSY): retry at the next tick
     bool waiting_logged;
+    // Part of a multi-component update (update.cc): once this instance has
+    // initialized, the other members are updated; RS swaps itself only
+    // when all of them have initialized and committed.
+    bool batch;
 };
 
 // The state block: the Manager's table as plain data, the first thing a
@@ -292,6 +297,8 @@ class Manager {
     bool update_terminated(Service& s);
     void update_tick(clock_t_ now);
     void update_shutdown();
+    int update_run_with_rs(int rs_index, endpoint_t requester);
+    void update_rs_ready();
 
     // RS's own update (self_update.cc).
     int do_update_self(const Request& rq);
@@ -310,6 +317,7 @@ class Manager {
     bool shutting_down_ = false;
     Update upd_{};
     UpdateQueue queue_{};
+    UpdateQueue rest_{};  // a batch with RS: the members waiting for the new RS's init
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};
     Script scripts_[NR_SCRIPTS]{};

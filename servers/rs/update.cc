@@ -42,14 +42,8 @@ const char* lu_reason(int err) {
 int Manager::do_update(const Request& rq) {
     const rs_start& st = *rq.start;
     if (!st.label[0]) return -EINVAL;
-    if (str::eq(st.label, "rs")) {
-        if (st.flags & RSS_QUEUE) {
-            logf("RS: update of 'rs' cannot be queued: RS updates itself alone (EINVAL)");
-            return -EINVAL;
-        }
-        return do_update_self(rq);
-    }
     if (st.flags & RSS_QUEUE) return update_queue(st);
+    if (str::eq(st.label, "rs")) return do_update_self(rq);
     const rs_start* one = &st;
     return update_begin(&one, 1, rq.caller);
 }
@@ -62,6 +56,8 @@ int Manager::do_sysctl(const Request& rq) {
                 logf("RS: upd_run: no update queued (EINVAL)");
                 return -EINVAL;
             }
+            for (int i = 0; i < queue_.n; ++i)
+                if (str::eq(queue_.st[i].label, "rs")) return update_run_with_rs(i, rq.caller);
             const rs_start* list[LU_MAX_MEMBERS];
             for (int i = 0; i < queue_.n; ++i) list[i] = &queue_.st[i];
             const int n = queue_.n;
@@ -85,7 +81,7 @@ int Manager::update_check(const rs_start& st, Service** old) {
     if (!st.label[0]) return -EINVAL;
     Service* s = find_label(st.label, false);
     if (!s) return -ESRCH;
-    if (upd_.active || sup_.active) return -EBUSY;
+    if (upd_.active || (sup_.active && !sup_.batch)) return -EBUSY;
     if (!(s->flags & RS_ACTIVE) || (s->flags & (RS_EXITING | RS_REFRESHING | RS_INITIALIZING)))
         return -EBUSY;
     if (st.state <= SEF_LU_STATE_NULL) return -EINVAL;
@@ -98,8 +94,16 @@ int Manager::update_check(const rs_start& st, Service** old) {
 // `update ... -q`: checked now (the answer says whether it can run), run
 // by `sysctl upd_run`. One entry per label.
 int Manager::update_queue(const rs_start& st) {
-    Service* s = nullptr;
-    if (int r = update_check(st, &s); r != OK) return r;
+    if (str::eq(st.label, "rs")) {
+        // RS itself: checked as do_update_self checks it.
+        if (upd_.active || sup_.active) return -EBUSY;
+        if (st.state <= SEF_LU_STATE_NULL) return -EINVAL;
+        if (st.maxtime < 0 || st.maxtime > LU_MAXTIME_MAX) return -EINVAL;
+        if (st.args_len > sizeof st.args) return -E2BIG;
+    } else {
+        Service* s = nullptr;
+        if (int r = update_check(st, &s); r != OK) return r;
+    }
     for (int i = 0; i < queue_.n; ++i)
         if (str::eq(queue_.st[i].label, st.label)) {
             logf("RS: update of '%s' is already queued (EBUSY)", st.label);
@@ -119,7 +123,9 @@ int Manager::update_queue(const rs_start& st) {
 // as their new versions start. Nothing is left behind if a member cannot
 // be created.
 int Manager::update_begin(const rs_start* const* st, int n, endpoint_t requester) {
-    if (upd_.active || sup_.active) return -EBUSY;  // one update (batch) at a time
+    // One update (batch) at a time; a batch with RS starts its other
+    // members while the new RS waits (update_rs_ready).
+    if (upd_.active || (sup_.active && !sup_.batch)) return -EBUSY;
     upd_ = Update{};
     for (int i = 0; i < n; ++i) {
         int r = update_member(*st[i], &upd_.m[i]);
@@ -317,6 +323,16 @@ void Manager::update_commit() {
         cleanup(*u.m[i].old_srv, true);
         logf("RS: update of '%s' succeeded", n.label);
     }
+    if (u.with_rs && sup_.active) {
+        // Last, RS itself: the new RS answers the requester once it owns
+        // RS's endpoint (take_over). A failure of that swap comes after
+        // the others committed: they stay updated.
+        sup_.batch = false;
+        sup_.deadline = host_->now() + static_cast<clock_t_>(sup_.maxtime);
+        logf("RS: every other service of the update initialized; swapping 'rs'");
+        self_try_swap();
+        return;
+    }
     host_->reply(u.requester, OK, u.m[0].new_srv->endpoint);
 }
 
@@ -348,6 +364,12 @@ void Manager::update_fail(int result, const UpdateMember* culprit, const char* w
             cleanup(*mb.new_srv, false);
         }
         o.flags &= ~RS_UPDATING;
+    }
+    if (u.with_rs) {
+        // The new RS goes too, and RS's own update answers the requester
+        // (unless it is what failed: self_abort called us, and answers).
+        if (sup_.active) self_abort(result, "another service of the update failed");
+        return;
     }
     host_->reply(u.requester, result, u.m[who].old_srv->endpoint);
 }
@@ -424,6 +446,48 @@ void Manager::update_tick(clock_t_ now) {
             return;
         }
     }
+}
+
+// ---- a batch with RS (design: RS first, then the others, RS swaps last) ----
+
+// `upd_run` with RS queued: start the new RS (self_update.cc); the others
+// wait in rest_ until it has initialized.
+int Manager::update_run_with_rs(int rs_index, endpoint_t requester) {
+    rs_start st = queue_.st[rs_index];
+    rest_.n = 0;
+    for (int i = 0; i < queue_.n; ++i)
+        if (i != rs_index) rest_.st[rest_.n++] = queue_.st[i];
+    queue_.n = 0;
+    // -y of the new RS: fail before the swap, before any member commits.
+    if (st.debug == RS_DEBUG_INIT_FAIL) st.debug = RS_DEBUG_INIT_FAIL_EARLY;
+    logf("RS: upd_run: updating %d service(s) and 'rs' as one; 'rs' first", rest_.n);
+    Request rq{RS_UPDATE, requester, &st, nullptr};
+    int r = do_update_self(rq);
+    if (r != -EDONTREPLY) {
+        rest_.n = 0;
+        return r;
+    }
+    sup_.batch = true;
+    return r;
+}
+
+// The new RS initialized (at its own endpoint, waiting for the swap).
+void Manager::update_rs_ready() {
+    const rs_start* list[LU_MAX_MEMBERS];
+    const int n = rest_.n;
+    for (int i = 0; i < n; ++i) list[i] = &rest_.st[i];
+    if (n == 0) {
+        sup_.batch = false;
+        self_try_swap();
+        return;
+    }
+    int r = update_begin(list, n, sup_.requester);
+    rest_.n = 0;
+    if (r != -EDONTREPLY) {
+        self_abort(r, "another service of the update could not start");
+        return;
+    }
+    upd_.with_rs = true;
 }
 
 void Manager::update_shutdown() {

@@ -254,4 +254,42 @@ INSTANTIATE_TEST_SUITE_P(Flags, RsMultiSystemForced,
                                            std::pair{"-z", 4}),
                          [](const auto& info) { return std::string(info.param.first + 1); });
 
+// RS in the set: the new RS initializes first, hello is updated, then RS
+// swaps itself and the new RS answers; with -y on RS nothing is updated.
+TEST_F(RsMultiSystem, RsAndHelloUpdateAsOne) {
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    const int hello = endpoint_of("hello");
+    const pid_t old_rs = sys_->host_pid("rs");
+    ASSERT_GT(old_rs, 0);
+    ASSERT_EQ(service("update self -label rs -q -maxtime 5HZ").status, 0);
+    ASSERT_EQ(service("update self -label hello -q -maxtime 5HZ").status, 0);
+    CliResult r = service("sysctl upd_run");
+    ASSERT_EQ(r.status, 0) << r.out;
+    const std::size_t hello_ok = wait_log("RS: update of 'hello' succeeded");
+    const std::size_t rs_ok = wait_log("RS: update of 'rs' succeeded");
+    ASSERT_NE(hello_ok, std::string::npos);
+    ASSERT_NE(rs_ok, std::string::npos);
+    EXPECT_LT(hello_ok, rs_ok);  // RS swaps last
+    EXPECT_NE(sys_->host_pid("rs"), old_rs);
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_TRUE(serving("hello"));
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos);
+}
+
+TEST_F(RsMultiSystem, RsMinusYInTheSetUpdatesNothing) {
+    const int hello = endpoint_of("hello");
+    const pid_t old_rs = sys_->host_pid("rs");
+    ASSERT_EQ(service("update self -label hello -q -maxtime 5HZ").status, 0);
+    ASSERT_EQ(service("update self -label rs -q -maxtime 5HZ -y").status, 0);
+    CliResult r = service("sysctl upd_run");
+    EXPECT_EQ(r.status, 38) << r.out;  // ENOSYS
+    EXPECT_EQ(sys_->host_pid("rs"), old_rs);
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_TRUE(serving("hello"));
+    EXPECT_EQ(sys_->log.find("RS: update of 'hello' succeeded"), std::string::npos);
+    EXPECT_EQ(count_in_ps("hello"), 1) << sys_->ps().out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+}
+
 }  // namespace

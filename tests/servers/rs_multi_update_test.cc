@@ -265,7 +265,7 @@ TEST_F(RsBatch, EverythingElseIsBusyWhileABatchRuns) {
 TEST_F(RsBatch, QueueingIsCheckedAtOnce) {
     EXPECT_EQ(queue("nosuch"), -ESRCH);
     EXPECT_EQ(queue("one", 0), -EINVAL);
-    EXPECT_EQ(queue("rs"), -EINVAL);  // RS updates itself alone
+    EXPECT_EQ(queue("rs", 0), -EINVAL);
     ASSERT_EQ(queue("one"), OK);
     EXPECT_EQ(queue("one"), -EBUSY);  // once per label
     h_.authority_of[CLIENT2] = 0;

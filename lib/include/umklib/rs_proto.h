@@ -76,6 +76,9 @@ namespace umk {
 inline constexpr std::int64_t RS_INIT_DEBUG_CRASH = 0x1;    // sef_cb_init_crash
 inline constexpr std::int64_t RS_INIT_DEBUG_FAIL = 0x2;     // sef_cb_init_fail
 inline constexpr std::int64_t RS_INIT_DEBUG_TIMEOUT = 0x4;  // sef_cb_init_timeout
+// A new RS in a multi-component update: `-y` fails its init before the
+// swap, so that the failure counts before any other member commits.
+inline constexpr std::int64_t RS_INIT_DEBUG_FAIL_EARLY = 0x8;
 
 }  // namespace umk
 
@@ -98,9 +101,10 @@ inline constexpr std::uint32_t RSS_QUEUE = 0x08;
 // Forced outcomes of the new version's init (service update -x/-y/-z); RS
 // passes them to the new version in RS_INIT (RS_INIT_DEBUG).
 inline constexpr int RS_DEBUG_NONE = 0;
-inline constexpr int RS_DEBUG_INIT_CRASH = 1;    // -x
-inline constexpr int RS_DEBUG_INIT_FAIL = 2;     // -y
-inline constexpr int RS_DEBUG_INIT_TIMEOUT = 3;  // -z
+inline constexpr int RS_DEBUG_INIT_CRASH = 1;       // -x
+inline constexpr int RS_DEBUG_INIT_FAIL = 2;        // -y
+inline constexpr int RS_DEBUG_INIT_TIMEOUT = 3;     // -z
+inline constexpr int RS_DEBUG_INIT_FAIL_EARLY = 4;  // -y of RS in a multi-component update
 
 struct rs_start {
     std::uint32_t flags;
