@@ -320,7 +320,8 @@ std::string describe_failure(const std::string& verb, int err) {
                          : "not supported";
             break;
         case EINVAL:
-            why = "invalid request (state 0? maxtime above 1200?)";
+            why = verb == "sysctl" ? "nothing queued (service update ... -q), or an invalid member"
+                                   : "invalid request (state 0? maxtime above 1200?)";
             break;
         case ENOMEM:
             why = "RS's service table is full";

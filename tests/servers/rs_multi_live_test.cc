@@ -292,4 +292,30 @@ TEST_F(RsMultiSystem, RsMinusYInTheSetUpdatesNothing) {
     EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
 }
 
+// Three members, the third (a service started after boot) failing its
+// init: hello and TTY, already swapped and initialized, go back too.
+TEST_F(RsMultiSystem, ThirdMemberFailingRollsAllThreeBack) {
+    ASSERT_EQ(service("up rs_victim -label third -args good").status, 0);
+    const int hello = endpoint_of("hello"), tty = endpoint_of("tty"), third = endpoint_of("third");
+    ASSERT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    ASSERT_EQ(service("update self -label hello -q -maxtime 3HZ").status, 0);
+    ASSERT_EQ(service("update self -label tty -q -maxtime 3HZ").status, 0);
+    ASSERT_EQ(service("update self -label third -q -maxtime 3HZ -y").status, 0);
+    CliResult r = service("sysctl upd_run");
+    EXPECT_EQ(r.status, 38) << r.out;  // ENOSYS, the third's init error
+    EXPECT_NE(wait_log("RS: update of 'third' failed"), std::string::npos);
+    EXPECT_EQ(sys_->log.find("succeeded"), std::string::npos) << sys_->log.text();
+    EXPECT_EQ(endpoint_of("hello"), hello);
+    EXPECT_EQ(endpoint_of("tty"), tty);
+    EXPECT_EQ(endpoint_of("third"), third);
+    for (const char* l : {"hello", "tty", "third"})
+        EXPECT_TRUE(serving(l)) << l << "\n" << service("list").out;
+    EXPECT_EQ(cat("/dev/hello").out, "Hello, World!\n");
+    EXPECT_NE(wait_log("Called 2 time(s)"), std::string::npos);  // hello's old state
+    EXPECT_EQ(count_in_ps("hello"), 1) << sys_->ps().out;
+    EXPECT_EQ(count_in_ps("rs_victim"), 1) << sys_->ps().out;
+    ASSERT_EQ(service("down third").status, 0);
+    EXPECT_TRUE(eventually([&] { return count_in_ps("rs_victim") == 0; }, 5s));
+}
+
 }  // namespace

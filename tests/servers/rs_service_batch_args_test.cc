@@ -55,6 +55,7 @@ TEST(ServiceBatchArgs, SysctlFailuresReadAsUpdateFailures) {
     EXPECT_NE(describe_failure("sysctl", -ERESTART).find("rolled back"), std::string::npos);
     EXPECT_NE(describe_failure("sysctl", -EINTR).find("did not complete in time"),
               std::string::npos);
+    EXPECT_NE(describe_failure("sysctl", -EINVAL).find("nothing queued"), std::string::npos);
 }
 
 }  // namespace
