@@ -330,6 +330,26 @@ TEST_F(RsBatch, OldVersionKilledBeforeTheSwapCancelsAndIsRestarted) {
     EXPECT_FALSE(m_.update_state().active);
 }
 
+// Killed while it waits in its ready SENDREC for the others: nobody
+// answers the dead one, the others are cancelled, it is restarted.
+TEST_F(RsBatch, ReadyOldVersionKilledWhileTheOthersPrepare) {
+    run_three();
+    m_.lu_ready(eps_[0], OK);
+    m_.lu_ready(eps_[1], OK);
+    h_.clear_events();
+    endpoint_t next = h_.next_ep;
+    EXPECT_EQ(m_.signal(eps_[0], SIGKILL), -EDEADSRCDST);
+    EXPECT_FALSE(h_.saw(reply_to(eps_[0], -EINTR, NONE)));
+    EXPECT_TRUE(h_.saw(reply_to(eps_[1], -EINTR, NONE)));
+    EXPECT_TRUE(h_.saw("lu_prepare " + s(eps_[2]) + " state=0 max=0"));
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ERESTART, eps_[0])));
+    EXPECT_EQ(h_.count_prefix("vm_update"), 0);
+    EXPECT_TRUE(h_.saw("init " + s(next) + " type=2 restarts=1 old=" + s(eps_[0]) + " debug=0"));
+    m_.init_reply(next, OK);
+    EXPECT_EQ(m_.find_active("one")->endpoint, next);
+    EXPECT_EQ(m_.records_in_use(), 4);
+}
+
 // Killed after the swap (frozen in its ready SENDREC at the new version's
 // endpoint): every member swaps back, the dead image returns to its
 // endpoint and is restarted.
