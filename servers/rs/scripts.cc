@@ -60,6 +60,8 @@ const char* type_name(int type) {
             return "lookup";
         case RS_SYSCTL:
             return "sysctl";
+        case RS_FI:
+            return "fi";
         default:
             return "an unknown request";
     }
