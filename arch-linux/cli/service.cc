@@ -23,7 +23,10 @@ const char kUsage[] =
     "  run <binary> ...              like up, but never restarted\n"
     "  update <binary>|self -label L [-state N] [-maxtime T] [-x|-y|-z]\n"
     "                                live update; -x/-y/-z make the new version's\n"
-    "                                init crash / fail / hang (tests)\n"
+    "                                init crash / fail / hang (tests); -q queues\n"
+    "                                it for sysctl upd_run\n"
+    "  sysctl upd_run | upd_stop     run the queued updates as one (all or none\n"
+    "                                of them; the first error), or drop them\n"
     "  down L | refresh L | restart L | lookup L\n"
     "  fi L                          fault injection: L crashes itself (its SEF\n"
     "                                does it; a service without SEF ignores it);\n"
@@ -88,7 +91,9 @@ int run_service(int argc, char** argv) {
         std::fprintf(stderr, "service: %s\n", msg.c_str());
         return reply.status < 0 ? -reply.status : reply.status;
     }
-    if (cmd.request.rs_type == RS_LOOKUP) {
+    if (cmd.request.rs_type == RS_UPDATE && (cmd.request.start.flags & rs::RSS_QUEUE)) {
+        std::printf("queued\n");
+    } else if (cmd.request.rs_type == RS_LOOKUP) {
         std::printf("%d\n", reply.endpoint);
     } else if (cmd.request.rs_type == RS_LIST) {
         std::printf("%-15s %9s %8s %6s %-8s %8s %-7s %s\n", "LABEL", "ENDPOINT", "RESTARTS",

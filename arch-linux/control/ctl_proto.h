@@ -30,7 +30,7 @@ struct CtlRequest {
     std::int32_t rs_type;       // CTL_RS: RS_UP ...
     char label[PROC_NAME_LEN];  // CTL_RS: DOWN, REFRESH, RESTART, LOOKUP
     char path[40];              // CTL_CAT: "/dev/hello" (cat's argument)
-    rs::rs_start start;         // CTL_RS: UP, RUN, UPDATE
+    rs::rs_start start;         // CTL_RS: UP, RUN, UPDATE; SYSCTL: the subtype in start.state
 };
 
 struct CtlReply {

@@ -32,6 +32,9 @@ void RsProxy::start() {
             m.RS_CMD_GRANT = GRANT_RS_LIST;
             m.RS_CMD_LEN = CTL_MAX_DATA;
             break;
+        case RS_SYSCTL:  // the subtype travels in the request block's state (service_args.cc)
+            m.RS_SYSCTL_SUBTYPE = rq.start.state;
+            break;
         default:
             std::memcpy(m.RS_NAME, rq.label, PROC_NAME_LEN);
             m.RS_NAME[PROC_NAME_LEN - 1] = '\0';

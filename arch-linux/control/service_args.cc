@@ -31,6 +31,7 @@ constexpr Verb kVerbs[] = {
     {"shutdown", RS_SHUTDOWN, false},
     {"list", RS_LIST, false},
     {"fi", RS_FI, false},  // MINIX 3.4: the service crashes itself on purpose
+    {"sysctl", RS_SYSCTL, false},
 };
 
 std::string base_name(const std::string& p) {
@@ -77,7 +78,8 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
     }
     if (i >= argc) {
         *error =
-            "missing verb (up, run, update, down, refresh, restart, fi, lookup, list, shutdown)";
+            "missing verb (up, run, update, down, refresh, restart, fi, lookup, list, shutdown, "
+            "sysctl)";
         return EINVAL;
     }
     out->verb = argv[i++];
@@ -93,6 +95,25 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
     if (verb->rs_type == RS_SHUTDOWN || verb->rs_type == RS_LIST) {
         if (i < argc) {
             *error = "'" + out->verb + "' takes no arguments";
+            return EINVAL;
+        }
+        return 0;
+    }
+    if (verb->rs_type == RS_SYSCTL) {
+        // MINIX's multi-component update controls: run or drop the queue of
+        // `update ... -q`.
+        std::string what = i < argc ? argv[i++] : "";
+        if (what == "upd_run")
+            st.state = RS_SYSCTL_UPD_RUN;
+        else if (what == "upd_stop")
+            st.state = RS_SYSCTL_UPD_STOP;
+        else {
+            *error = what.empty() ? "'sysctl' needs upd_run or upd_stop"
+                                  : "unknown sysctl '" + what + "' (upd_run, upd_stop)";
+            return EINVAL;
+        }
+        if (i < argc) {
+            *error = std::string("unexpected argument '") + argv[i] + "'";
             return EINVAL;
         }
         return 0;
@@ -213,6 +234,8 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
             }
             st.state = static_cast<int>(s);
             have_state = true;
+        } else if (a == "-q" && verb->rs_type == RS_UPDATE) {
+            st.flags |= rs::RSS_QUEUE;  // for `sysctl upd_run`
         } else if ((a == "-x" || a == "-y" || a == "-z") && verb->rs_type == RS_UPDATE) {
             st.debug = a == "-x"   ? rs::RS_DEBUG_INIT_CRASH
                        : a == "-y" ? rs::RS_DEBUG_INIT_FAIL
@@ -279,21 +302,22 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
 std::string describe_failure(const std::string& verb, int err) {
     int e = err < 0 ? -err : err;
     std::string why;
+    // `sysctl upd_run` fails as the update that failed in it.
+    const bool update = verb == "update" || verb == "sysctl";
     switch (e) {
         case ERESTART:
-            why = verb == "update" ? "new version failed to initialize, rolled back"
-                                   : "the service restarted while the request was pending";
+            why = update ? "new version failed to initialize, rolled back"
+                         : "the service restarted while the request was pending";
             break;
         case EINTR:
-            why = verb == "update"
-                      ? "the update did not complete in time (state not reached, or the new "
-                        "version did not initialize); cancelled, the old version goes on"
-                      : "interrupted";
+            why = update ? "the update did not complete in time (state not reached, or the new "
+                           "version did not initialize); cancelled, the old version goes on"
+                         : "interrupted";
             break;
         case EBUSY:
-            why = verb == "update" ? "another update is in progress, or the service is busy"
-                                   : "the service is busy (starting, stopping or updating), or the "
-                                     "label is in use";
+            why = update ? "another update is in progress, or the service is busy"
+                         : "the service is busy (starting, stopping or updating), or the "
+                           "label is in use";
             break;
         case ESRCH:
             why = "no such service";
@@ -307,13 +331,13 @@ std::string describe_failure(const std::string& verb, int err) {
             why = "no such binary";
             break;
         case ENOSYS:
-            why = verb == "update"
-                      ? "the service does not support live update, or the new version's init "
-                        "failed (rolled back)"
-                      : "not supported";
+            why = update ? "the service does not support live update, or the new version's init "
+                           "failed (rolled back)"
+                         : "not supported";
             break;
         case EINVAL:
-            why = "invalid request (state 0? maxtime above 1200?)";
+            why = verb == "sysctl" ? "nothing queued (service update ... -q), or an invalid member"
+                                   : "invalid request (state 0? maxtime above 1200?)";
             break;
         case ENOMEM:
             why = "RS's service table is full";

@@ -4,7 +4,8 @@
 //   service [--sock PATH] up|run <binary> [-label L] [-args "A B"] [-period T]
 //                                [-config FILE] [-script S]
 //   service [--sock PATH] update <binary>|self -label L [-state N] [-maxtime T]
-//                                [-x|-y|-z] [-args "..."] [-period T] [-config FILE]
+//                                [-x|-y|-z] [-q] [-args "..."] [-period T] [-config FILE]
+//   service [--sock PATH] sysctl upd_run|upd_stop
 //   service [--sock PATH] down|refresh|restart|lookup <label>
 //   service [--sock PATH] shutdown | list
 //

@@ -132,6 +132,9 @@ int client_request(message& m) {
         }
         case RS_SHUTDOWN:
             break;
+        case RS_SYSCTL:
+            rq.subtype = m.RS_SYSCTL_SUBTYPE;
+            break;
         default:
             return -EINVAL;
     }
@@ -250,6 +253,8 @@ void system_notify(const message& m) {
         sef_cb_init_crash(SEF_INIT_LU, &info);
     } else if (debug & RS_INIT_DEBUG_TIMEOUT) {
         sef_cb_init_timeout(SEF_INIT_LU, &info);
+    } else if (debug & RS_INIT_DEBUG_FAIL_EARLY) {  // -y in a multi-component update
+        r = sef_cb_init_fail(SEF_INIT_LU, &info);
     }
     if (r == OK) init_manager(RS_PROC_NR);
     message ready{};

@@ -89,18 +89,40 @@ struct Script {
     clock_t_ deadline;
 };
 
-struct Update {
-    bool active;
-    bool swapped;  // VM_RS_UPDATE done: new image at the old endpoint
+// A live update is a batch (one service, or the queue `service sysctl
+// upd_run` runs): every member prepares, then all are swapped, then all new
+// versions initialize; RS answers none of them until all have answered, and
+// one failure rolls every member back (update.cc).
+inline constexpr int LU_MAX_MEMBERS = 8;
+
+struct UpdateMember {
     Service* old_srv;
     Service* new_srv;
     int state;
-    int maxtime;
+    int maxtime;  // ticks: to reach the state (from the batch's start), then to initialize
     int debug;
+    bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
+    bool ready;         // the old version waits in its ready SENDREC
+    bool answered;      // the old version's ready SENDREC got its answer (an error)
+    bool swapped;       // VM_RS_UPDATE done: new image at the old endpoint
+    bool init_ok;       // the new version initialized; its answer waits for the others
+};
+
+struct Update {
+    bool active;
+    bool swapped;  // every member swapped: the new versions initialize
+    int n;
+    UpdateMember m[LU_MAX_MEMBERS];
     clock_t_ start;
     endpoint_t requester;
-    int result;         // error to report if the new version dies (ERESTART by default)
-    bool prepare_sent;  // RS_LU_PREPARE went to the old version (see LU_START_WAIT)
+    int result;    // error to report if a new version dies (ERESTART by default)
+    bool with_rs;  // RS is a member too: its own update (sup_) answers the requester
+};
+
+// `service update ... -q`: the requests wait here for `service sysctl upd_run`.
+struct UpdateQueue {
+    int n;
+    rs_start st[LU_MAX_MEMBERS];
 };
 
 // RS's live update of itself (self_update.cc). The old instance spawns the
@@ -120,6 +142,10 @@ struct SelfUpdate {
     clock_t_ deadline;  // init, then reaching a quiet table
     bool quick_retry;   // the swap was refused for now (EBUSY): retry at the next tick
     bool waiting_logged;
+    // Part of a multi-component update (update.cc): once this instance has
+    // initialized, the other members are updated; RS swaps itself only
+    // when all of them have initialized and committed.
+    bool batch;
 };
 
 // The state block: the Manager's table as plain data, the first thing a
@@ -155,6 +181,7 @@ struct Request {
     endpoint_t caller;
     const rs_start* start;  // UP, RUN, UPDATE
     const char* label;      // DOWN, REFRESH, RESTART, LOOKUP
+    int subtype = 0;        // SYSCTL: RS_SYSCTL_*
 };
 
 class Manager {
@@ -189,7 +216,7 @@ class Manager {
     void proc_started();
     // A live update waits for its new version to start: RS's clock should
     // tick within LU_START_WAIT ticks (the fallback).
-    bool awaiting_start() const { return upd_.active && !upd_.prepare_sent; }
+    bool awaiting_start() const;
     // RS's own update wants its next tick soon (the swap was refused for now).
     bool wants_quick_tick() const { return sup_.active && sup_.quick_retry; }
 
@@ -222,6 +249,7 @@ class Manager {
     const Service* find_active(const char* label) const;
     const Service* by_endpoint(endpoint_t ep) const;
     const Update& update_state() const { return upd_; }
+    const UpdateQueue& update_queue() const { return queue_; }
     bool ds_ready() const { return ds_ready_; }
     int records_in_use() const;
 
@@ -271,10 +299,26 @@ class Manager {
 
     // Live update of other services (update.cc).
     int do_update(const Request& rq);
-    void update_prepare();
-    void update_end(int result);
-    void update_rollback(int result);
+    int do_sysctl(const Request& rq);
+    int update_check(const rs_start& st, Service** old);
+    int update_queue(const rs_start& st);
+    int update_begin(const rs_start* const* st, int n, endpoint_t requester);
+    int update_member(const rs_start& st, UpdateMember* mb);
+    void update_prepare(UpdateMember& mb);
+    void update_swap();
+    void update_fail(int result, const UpdateMember* culprit, const char* why);
+    bool update_rollback(UpdateMember& mb);
     void update_commit();
+    // Hooks for the rest of RS: a new version of the batch (not the
+    // service yet: lookups skip it); its init answer (true: handled); a
+    // death (true: handled, nothing else to do); the timeouts.
+    bool update_new_version(const Service& s) const;
+    bool update_init_reply(Service& s, int result);
+    bool update_terminated(Service& s);
+    void update_tick(clock_t_ now);
+    void update_shutdown();
+    int update_run_with_rs(int rs_index, endpoint_t requester);
+    void update_rs_ready();
 
     // RS's own update (self_update.cc).
     int do_update_self(const Request& rq);
@@ -293,6 +337,8 @@ class Manager {
     bool shutting_down_ = false;
     bool crash_self_ = false;  // `service fi rs`
     Update upd_{};
+    UpdateQueue queue_{};
+    UpdateQueue rest_{};  // a batch with RS: the members waiting for the new RS's init
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};
     Script scripts_[NR_SCRIPTS]{};

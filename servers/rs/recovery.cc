@@ -57,20 +57,7 @@ void Manager::terminated(Service& s, int sig) {
     (void)sig;
     s.flags |= RS_TERMINATED;
     s.flags &= ~RS_ACTIVE;
-    if (upd_.active) {
-        if (&s == upd_.new_srv) {
-            if (upd_.swapped)
-                update_rollback(upd_.result);
-            else
-                update_end(-ERESTART);  // killed before it ever ran
-            return;
-        }
-        if (&s == upd_.old_srv) {
-            if (upd_.swapped) return;  // the frozen old image: cleaned by the update
-            logf("RS: update of '%s' failed: the old version died", s.label);
-            update_end(-ERESTART);
-        }
-    }
+    if (update_terminated(s)) return;  // a new version of a live update: rolled back
     s.flags &= ~RS_UPDATING;
     if (str::eq(s.label, "ds") && ds_ready_) {
         // Until DS's replica is up, RS must not call DS (it would wait for
@@ -290,31 +277,19 @@ void Manager::tick() {
     clock_t_ now = host_->now();
     self_tick(now);
     script_tick(now);
-    if (awaiting_start() && now - upd_.start >= static_cast<clock_t_>(LU_START_WAIT))
-        update_prepare();  // no start reported: ask anyway
-    if (upd_.active && !upd_.swapped && now - upd_.start > static_cast<clock_t_>(upd_.maxtime)) {
-        logf("RS: update of '%s' failed: maximum prepare time reached", upd_.old_srv->label);
-        if (upd_.prepare_sent)
-            host_->send_lu_prepare(upd_.old_srv->endpoint, SEF_LU_STATE_NULL, 0);  // cancel
-        update_end(-EINTR);
-    }
+    update_tick(now);  // live update: start wait, prepare and init timeouts
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_TERMINATED) {
             if (s.restart_pending && now >= s.restart_tm) restart_now(s);
             continue;  // RS_SCRIPT_RUNNING: script_tick decides
         }
+        if (update_new_version(s)) continue;  // update_tick times it out
         if ((s.flags & RS_INITIALIZING) && now > s.deadline) {
-            if (upd_.active && &s == upd_.new_srv) {
-                logf("RS: update of '%s' failed: the new version did not initialize in time",
-                     s.label);
-                update_rollback(s.init_error != OK ? s.init_error : -EINTR);
-            } else {
-                logf("RS: service '%s' did not initialize in time", s.label);
-                s.init_error = -EINTR;
-                host_->kill(s.endpoint, SIGKILL);
-                terminated(s, SIGKILL);
-            }
+            logf("RS: service '%s' did not initialize in time", s.label);
+            s.init_error = -EINTR;
+            host_->kill(s.endpoint, SIGKILL);
+            terminated(s, SIGKILL);
             continue;
         }
         if ((s.flags & (RS_EXITING | RS_REFRESHING)) &&

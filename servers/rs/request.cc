@@ -37,6 +37,8 @@ int Manager::dispatch(const Request& rq, endpoint_t* ep_out) {
             return rq.start ? do_update(rq) : -EINVAL;
         case RS_SHUTDOWN:
             return do_shutdown();
+        case RS_SYSCTL:
+            return do_sysctl(rq);
         case RS_FI:
             return do_fi(rq);
         case RS_LOOKUP: {
@@ -175,7 +177,7 @@ int Manager::do_restart(const Request& rq) {
 
 int Manager::do_shutdown() {
     shutting_down_ = true;
-    if (upd_.active && !upd_.swapped) update_end(-EINTR);
+    update_shutdown();
     if (sup_.active) self_abort(-EINTR, "the system is shutting down");
     for (Script& sc : scripts_) {  // reaped at the next ticks, if RS still runs
         if (sc.active && !sc.killed) host_->kill(sc.endpoint, SIGKILL);

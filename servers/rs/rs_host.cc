@@ -88,6 +88,9 @@ message init_message(int type, int restarts, endpoint_t old_ep, int debug) {
         case RS_DEBUG_INIT_TIMEOUT:
             m.RS_INIT_DEBUG = RS_INIT_DEBUG_TIMEOUT;
             break;
+        case RS_DEBUG_INIT_FAIL_EARLY:
+            m.RS_INIT_DEBUG = RS_INIT_DEBUG_FAIL_EARLY;
+            break;
         default:
             m.RS_INIT_DEBUG = 0;
             break;

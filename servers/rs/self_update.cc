@@ -161,6 +161,10 @@ void Manager::self_init_reply(int result) {
     }
     sup_.ready = true;
     sup_.deadline = host_->now() + static_cast<clock_t_>(sup_.maxtime);
+    if (sup_.batch) {
+        update_rs_ready();  // the other members now; the swap comes after their commit
+        return;
+    }
     self_try_swap();
 }
 
@@ -200,6 +204,9 @@ void Manager::self_try_swap() {
 void Manager::self_abort(int result, const char* why) {
     const SelfUpdate s = sup_;
     sup_ = SelfUpdate{};
+    // The other members of a multi-component update go back with it.
+    if (upd_.active && upd_.with_rs) update_fail(result, nullptr, "the update of 'rs' failed");
+    rest_.n = 0;
     host_->revoke(s.grant);
     host_->clear(s.new_ep);
     logf("RS: update of 'rs' failed: %s (%s); the old instance goes on", why, errno_name(result));
@@ -208,6 +215,7 @@ void Manager::self_abort(int result, const char* why) {
 
 void Manager::self_tick(clock_t_ now) {
     if (!sup_.active) return;
+    if (sup_.batch && upd_.active) return;  // the other members' timeouts apply
     if (now > sup_.deadline) {
         self_abort(-EINTR, sup_.ready ? "no moment without a service starting, stopping or "
                                         "updating came in time"

@@ -97,7 +97,7 @@ int Manager::records_in_use() const {
 Service* Manager::find_label(const char* label, bool active_only) {
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE) || (s.flags & RS_TERMINATED)) continue;
-        if (upd_.active && &s == upd_.new_srv) continue;
+        if (update_new_version(s)) continue;
         if (active_only && !(s.flags & RS_ACTIVE)) continue;
         if (str::eq(s.label, label)) return &s;
     }
@@ -307,20 +307,7 @@ void Manager::init_reply(endpoint_t src, int result, int state_grant) {
         return;
     }
     s->state_grant = result == OK ? state_grant : -1;
-    if (upd_.active && s == upd_.new_srv) {
-        if (result == OK) {
-            update_commit();
-        } else {
-            // Answer its init SENDREC: SEF then exits, and the image, frozen
-            // by the kernel (SIGABRT) and out of its SENDREC, can be swapped
-            // back when RS hears of its death (signal -> terminated()).
-            logf("RS: new version of '%s' failed to initialize: %s", s->label, errno_name(result));
-            upd_.result = result;
-            s->init_error = result;
-            host_->reply(src, result, NONE);
-        }
-        return;
-    }
+    if (update_init_reply(*s, result)) return;  // a new version of a live update
     if (result == OK)
         init_ok(*s);
     else
@@ -349,7 +336,7 @@ void Manager::init_ok(Service& s) {
         host_->publish_label("rs", self_);
         for (Service& o : table_)
             if ((o.flags & RS_IN_USE) && !(o.flags & RS_TERMINATED) && o.endpoint != NONE &&
-                !(upd_.active && &o == upd_.new_srv))
+                !update_new_version(o))
                 publish(o);
         send_deferred_inits();
     }

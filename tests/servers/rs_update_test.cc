@@ -160,6 +160,86 @@ TEST_F(RsManager, OldVersionDyingWhilePreparingEndsTheUpdateAndRecovers) {
                        " type=2 restarts=1 old=" + std::to_string(ep) + " debug=0"));
 }
 
+// The old version killed after the swap (frozen in its ready SENDREC at
+// the new version's endpoint, e.g. a host kill -9): the update is rolled
+// back at once, the requester answered, and the service restarted like any
+// crash instead of being left dead behind its endpoint.
+TEST_F(RsManager, OldVersionKilledAfterTheSwapRollsBackAndIsRestarted) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello", 1, 60);
+    m_.lu_ready(ep, OK);
+    h_.clear_events();
+    EXPECT_EQ(m_.signal(nv, SIGKILL), -EDEADSRCDST);
+    EXPECT_TRUE(h_.saw("kill " + std::to_string(ep) + " 9"));  // the new image, frozen
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv) + " rollback"));
+    EXPECT_TRUE(h_.saw("clear " + std::to_string(nv)));   // the new image, swapped back
+    EXPECT_FALSE(h_.saw(reply_to(ep, -ERESTART, NONE)));  // the old one is dead
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ERESTART, ep)));
+    endpoint_t r = h_.next_ep - 1;
+    EXPECT_TRUE(h_.saw("init " + std::to_string(r) +
+                       " type=2 restarts=1 old=" + std::to_string(ep) + " debug=0"));
+    m_.init_reply(r, OK);
+    EXPECT_TRUE(h_.saw("clear " + std::to_string(ep)));  // the dead image, once the replica is up
+    EXPECT_EQ(m_.find_active("hello")->endpoint, r);
+    EXPECT_FALSE(m_.update_state().active);
+    EXPECT_EQ(m_.records_in_use(), 2);
+    // The late init answer of the killed new image finds nothing.
+    m_.init_reply(nv, OK);
+    EXPECT_TRUE(h_.saw(reply_to(nv, -EINVAL, NONE)));
+}
+
+// Same, but the swap back fails: the service is still restarted.
+TEST_F(RsManager, OldVersionKilledAfterTheSwapIsRestartedEvenIfTheSwapBackFails) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello", 1, 60);
+    m_.lu_ready(ep, OK);
+    h_.vm_update_error = -EINVAL;
+    h_.clear_events();
+    EXPECT_EQ(m_.signal(nv, SIGKILL), -EDEADSRCDST);
+    EXPECT_EQ(
+        h_.count_prefix("reply " + std::to_string(CLIENT) + " r=" + std::to_string(-ERESTART)), 1);
+    EXPECT_TRUE(h_.saw("clear " + std::to_string(ep)));  // the new image, at hello's endpoint
+    endpoint_t r = h_.next_ep - 1;
+    EXPECT_TRUE(h_.saw("init " + std::to_string(r) +
+                       " type=2 restarts=1 old=" + std::to_string(nv) + " debug=0"));
+    m_.init_reply(r, OK);
+    EXPECT_EQ(m_.find_active("hello")->endpoint, r);
+    EXPECT_EQ(m_.records_in_use(), 2);
+}
+
+// A new version the update's own rollback cannot swap back while it is
+// alive: the old version (stuck at the other endpoint) is killed and the
+// service restarted.
+TEST_F(RsManager, FailedRollbackOfALiveOldVersionRestartsTheService) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello", 1, 60);
+    m_.lu_ready(ep, OK);
+    h_.vm_update_error = -EINVAL;
+    h_.clear_events();
+    h_.ticks += 61;
+    m_.tick();
+    EXPECT_TRUE(h_.saw("kill " + std::to_string(nv) + " 9"));  // the old image, stuck
+    EXPECT_EQ(h_.count_prefix("reply " + std::to_string(CLIENT) + " r=" + std::to_string(-EINTR)),
+              1);
+    endpoint_t r = h_.next_ep - 1;
+    EXPECT_TRUE(h_.saw("init " + std::to_string(r) +
+                       " type=2 restarts=1 old=" + std::to_string(nv) + " debug=0"));
+    m_.init_reply(r, OK);
+    EXPECT_EQ(m_.find_active("hello")->endpoint, r);
+    EXPECT_EQ(m_.records_in_use(), 2);
+}
+
+TEST_F(RsManager, NewVersionKilledBeforeTheSwapEndsTheUpdate) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello");
+    EXPECT_EQ(m_.signal(nv, SIGKILL), -EDEADSRCDST);
+    EXPECT_TRUE(h_.saw("lu_prepare " + std::to_string(ep) + " state=0 max=0"));  // cancelled
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ERESTART, ep)));
+    EXPECT_EQ(m_.find_active("hello")->endpoint, ep);
+    EXPECT_FALSE(m_.find_active("hello")->flags & RS_UPDATING);
+    EXPECT_EQ(m_.records_in_use(), 2);
+}
+
 TEST_F(RsManager, NewVersionFailingAndNeverExitingTimesOutWithItsError) {
     endpoint_t ep = up("/bin/hello");
     endpoint_t nv = start_update("hello", 1, 60);

@@ -22,6 +22,8 @@ inline constexpr int RS_UPDATE = RS_RQ_BASE + 5;
 inline constexpr int RS_RUN = RS_RQ_BASE + 6;   // umk: up, never restarted
 inline constexpr int RS_LIST = RS_RQ_BASE + 7;  // umk: table of services
 inline constexpr int RS_LOOKUP = RS_RQ_BASE + 8;
+// MINIX RS_SYSCTL: system-wide controls; RS_SYSCTL_SUBTYPE says which.
+inline constexpr int RS_SYSCTL = RS_RQ_BASE + 9;
 inline constexpr int RS_INIT = RS_RQ_BASE + 0x14;
 inline constexpr int RS_LU_PREPARE = RS_RQ_BASE + 0x15;
 // Fault injection (MINIX 3.4's number, `service fi L`): the label inline in
@@ -58,6 +60,13 @@ inline constexpr int RS_FI = RS_RQ_BASE + 24;
 #define RS_ENDPOINT m1_i3  // reply of LOOKUP / UP: the service's endpoint
 #define RS_NAME m3_ca1     // LOOKUP, DOWN, REFRESH, RESTART: the label (inline)
 
+// RS_SYSCTL subtypes (MINIX's numbers): run the queue of `update ... -q`
+// as one multi-component update (the answer comes when it is over: OK or
+// the first error), or drop the queue.
+#define RS_SYSCTL_SUBTYPE m1_i2
+inline constexpr int RS_SYSCTL_UPD_RUN = 3;
+inline constexpr int RS_SYSCTL_UPD_STOP = 4;
+
 // Signals for system processes delivered as a message (PM -> process).
 inline constexpr int SIGS_SIGNAL_RECEIVED = 0xE00;
 #define SIGS_SIG_NUM m2_i1
@@ -73,6 +82,9 @@ namespace umk {
 inline constexpr std::int64_t RS_INIT_DEBUG_CRASH = 0x1;    // sef_cb_init_crash
 inline constexpr std::int64_t RS_INIT_DEBUG_FAIL = 0x2;     // sef_cb_init_fail
 inline constexpr std::int64_t RS_INIT_DEBUG_TIMEOUT = 0x4;  // sef_cb_init_timeout
+// A new RS in a multi-component update: `-y` fails its init before the
+// swap, so that the failure counts before any other member commits.
+inline constexpr std::int64_t RS_INIT_DEBUG_FAIL_EARLY = 0x8;
 
 }  // namespace umk
 
@@ -89,13 +101,16 @@ inline constexpr int ARGS_MAX = 256;     // NUL-separated argument block
 inline constexpr std::uint32_t RSS_SELF = 0x01;        // update: reuse the running binary ("self")
 inline constexpr std::uint32_t RSS_HAS_CONF = 0x02;    // `conf` holds the entry (-config FILE)
 inline constexpr std::uint32_t RSS_NO_RESTART = 0x04;  // run: never restart
+// update: queue it for `service sysctl upd_run` (answered OK at once).
+inline constexpr std::uint32_t RSS_QUEUE = 0x08;
 
 // Forced outcomes of the new version's init (service update -x/-y/-z); RS
 // passes them to the new version in RS_INIT (RS_INIT_DEBUG).
 inline constexpr int RS_DEBUG_NONE = 0;
-inline constexpr int RS_DEBUG_INIT_CRASH = 1;    // -x
-inline constexpr int RS_DEBUG_INIT_FAIL = 2;     // -y
-inline constexpr int RS_DEBUG_INIT_TIMEOUT = 3;  // -z
+inline constexpr int RS_DEBUG_INIT_CRASH = 1;       // -x
+inline constexpr int RS_DEBUG_INIT_FAIL = 2;        // -y
+inline constexpr int RS_DEBUG_INIT_TIMEOUT = 3;     // -z
+inline constexpr int RS_DEBUG_INIT_FAIL_EARLY = 4;  // -y of RS in a multi-component update
 
 struct rs_start {
     std::uint32_t flags;
