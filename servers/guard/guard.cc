@@ -169,9 +169,10 @@ void Guardian::rs_up(int result, int state_grant, const priv_args* priv) {
         }
         host_->clear(dead_at_);
         ++restarts_;
-        logf("guard: the new RS serves at endpoint %d (restart %d, attempt %d); the dead RS "
-             "(then at %d) is cleared",
-             RS_PROC_NR, restarts_, failures_ + 1, dead_at_);
+        logf(
+            "guard: the new RS serves at endpoint %d (restart %d, attempt %d); the dead RS "
+            "(then at %d) is cleared",
+            RS_PROC_NR, restarts_, failures_ + 1, dead_at_);
         phase_ = Phase::WATCHING;
         replica_ = dead_at_ = NONE;
         failures_ = 0;
@@ -213,8 +214,7 @@ void Guardian::failed(const char* fmt, ...) {
     replica_ = dead_at_ = NONE;
     ++failures_;
     const int wait = backoff_ticks(failures_);
-    logf("guard: the new RS failed: %s; attempt %d in %d ms", why, failures_ + 1,
-         wait * 1000 / HZ);
+    logf("guard: the new RS failed: %s; attempt %d in %d ms", why, failures_ + 1, wait * 1000 / HZ);
     phase_ = Phase::BACKOFF;
     deadline_ = host_->now() + static_cast<clock_t_>(wait);
 }
@@ -228,8 +228,7 @@ void Guardian::tick() {
             if (now >= deadline_ || host_->started(replica_)) swap();
             return;
         case Phase::INITIALIZING:
-            if (now >= deadline_)
-                failed("no answer to its RS_INIT within %d s", INIT_T / HZ);
+            if (now >= deadline_) failed("no answer to its RS_INIT within %d s", INIT_T / HZ);
             return;
         case Phase::BACKOFF:
             if (now >= deadline_) start();

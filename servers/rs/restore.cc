@@ -53,9 +53,8 @@ bool held_for_good(const proc_info& p) {
 // A process RS manages: a system process with a privilege record RS gave it
 // (dynamic id: boot privileges use static ids) and RS as signal manager.
 bool managed_by(const proc_info& p, endpoint_t rs) {
-    return p.slot >= 0 && !(p.rts_flags & RTS_SLOT_FREE) && p.endpoint != rs &&
-           p.sig_mgr == rs && p.priv_id != USER_PRIV_ID && (p.priv_flags & DYN_PRIV_ID) &&
-           (p.priv_flags & SYS_PROC);
+    return p.slot >= 0 && !(p.rts_flags & RTS_SLOT_FREE) && p.endpoint != rs && p.sig_mgr == rs &&
+           p.priv_id != USER_PRIV_ID && (p.priv_flags & DYN_PRIV_ID) && (p.priv_flags & SYS_PROC);
 }
 
 }  // namespace
@@ -108,6 +107,8 @@ void Manager::rebuild(const proc_info* tab, int n) {
         if (const conf::ServiceConf* c = policy_for(label, label)) s->conf = *c;
         s->period = (s->conf.set & conf::SET_PERIOD) ? s->conf.period : 0;
         s->flags |= RS_ACTIVE | (core_label(label) ? RS_CORE : 0);
+        // A boot process still has its slot's first endpoint (generation 0).
+        if (p.endpoint == p.slot) s->flags |= RS_BOOT;
         s->endpoint = p.endpoint;
         s->alive_tm = s->check_tm = now;
         s->published = true;  // its label is in DS from before (republished on restart)
@@ -161,6 +162,21 @@ void Manager::reconcile_update(Service& nv) {
 
 void Manager::reconcile(const proc_info* tab, int n) {
     const clock_t_ now = host_->now();
+    // First, while the table is as the dead RS left it.
+    for (int i = 0; i < n; ++i) {
+        const proc_info& p = tab[i];
+        if (!managed_by(p, self_) || find_ep(p.endpoint)) continue;
+        char name[PROC_NAME_LEN];
+        str::copy(name, p.name, sizeof name);
+        if (str::eq(name, "rs")) {
+            logf("RS: clearing process %d: the new RS of an update of RS in flight when RS died",
+                 p.endpoint);
+            host_->clear(p.endpoint);
+            continue;
+        }
+        logf("RS: process %d ('%s') has RS as signal manager but no record: left alone", p.endpoint,
+             name);
+    }
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_LATEREPLY) {  // the kernel answered it ERESTART
@@ -189,24 +205,9 @@ void Manager::reconcile(const proc_info* tab, int n) {
             if ((o.flags & RS_IN_USE) && o.prev == &s) has_replica = true;
         if (has_replica) continue;
         // Its recovery script (or whatever was to follow) went with the old RS.
-        logf("RS: service '%s' was waiting for its recovery when RS died: restarting it",
-             s.label);
+        logf("RS: service '%s' was waiting for its recovery when RS died: restarting it", s.label);
         s.restart_pending = true;
         s.restart_tm = now;
-    }
-    for (int i = 0; i < n; ++i) {
-        const proc_info& p = tab[i];
-        if (!managed_by(p, self_) || find_ep(p.endpoint)) continue;
-        char name[PROC_NAME_LEN];
-        str::copy(name, p.name, sizeof name);
-        if (str::eq(name, "rs")) {
-            logf("RS: clearing process %d: the new RS of an update of RS in flight when RS died",
-                 p.endpoint);
-            host_->clear(p.endpoint);
-            continue;
-        }
-        logf("RS: process %d ('%s') has RS as signal manager but no record: left alone",
-             p.endpoint, name);
     }
 }
 
