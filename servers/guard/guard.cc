@@ -105,10 +105,13 @@ void Guardian::signal(endpoint_t target, std::uint64_t set) {
         host_->endksig(target);
         return;
     }
-    // Not an RS the guard knows: a new RS of RS's own live update (its
-    // predecessor clears it) or a leftover. It stays held.
-    logf("guard: process %d got %s; it is not RS: left to whoever started it", target,
-         sig_name(term));
+    // Not an RS the guard knows: the new RS of RS's own live update, which
+    // the old RS clears. It stays held; RS decides.
+    if (phase_ == Phase::WATCHING) {
+        host_->forward(target, set);
+        return;
+    }
+    logf("guard: process %d got %s while no RS runs: left held", target, sig_name(term));
 }
 
 void Guardian::start() {

@@ -47,6 +47,8 @@ class GuardHost {
     virtual bool started(endpoint_t ep) = 0;  // MF_STARTED
     // RS_INIT type RESTART to RS's endpoint (asynchronous).
     virtual int send_init(endpoint_t prev_ep, int prev_grant, int restarts) = 0;
+    // GUARD_SIGNAL to RS: a process the guard does not know got `set`.
+    virtual int forward(endpoint_t target, std::uint64_t set) = 0;
     virtual clock_t_ now() = 0;
     virtual void vlog(const char* fmt, va_list ap) = 0;  // one line, no newline
 

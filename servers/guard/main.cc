@@ -54,6 +54,13 @@ class SysGuardHost final : public GuardHost {
         m.RS_INIT_PREV_GRANT = static_cast<vir_bytes>(prev_grant < 0 ? GRANT_INVALID : prev_grant);
         return asynsend3(RS_PROC_NR, &m, AMF_NOREPLY);
     }
+    int forward(endpoint_t target, std::uint64_t set) override {
+        message m{};
+        m.m_type = GUARD_SIGNAL;
+        m.GUARD_SIG_ENDPT = target;
+        m.GUARD_SIG_MAP = static_cast<std::int64_t>(set);
+        return asynsend3(RS_PROC_NR, &m, AMF_NOREPLY);
+    }
     clock_t_ now() override {
         clock_t_ t = 0;
         sys_uptime(&t);
@@ -85,6 +92,11 @@ void own_init() {
         if (r != OK) panic("guard: waiting for RS_INIT failed: %s", errno_name(r));
         if (m.m_type == RS_INIT) break;
     }
+    // Whatever we knew of RS went with the previous instance: ask again.
+    to_rs(GUARD_HELLO);
+    guardian.init(host, self_endpoint());
+    // Last, right before the receive loop: RS answers the init answer with
+    // a non-blocking send, which needs us receiving.
     message a{};
     a.m_type = RS_INIT;
     a.RS_INIT_RESULT = OK;
@@ -92,8 +104,6 @@ void own_init() {
     a.RS_INIT_STATE_AREA = GRANT_INVALID;
     int r = asynsend3(RS_PROC_NR, &a, AMF_NOREPLY);
     if (r != OK) panic("guard: cannot answer RS_INIT: %s", errno_name(r));
-    // Whatever we knew of RS went with the previous instance: ask again.
-    to_rs(GUARD_HELLO);
 }
 
 void collect_signals() {
@@ -118,7 +128,6 @@ void rs_up(const message& m) {
 
 int main() {
     own_init();
-    guardian.init(host, self_endpoint());
     for (;;) {
         message m{};
         int r = ipc_receive(ANY, &m);

@@ -48,7 +48,10 @@ endpoint_t guard_priv_to = NONE;
 endpoint_t guardian() {
     proc_info me{};
     if (sys_getinfo(GET_PROCINFO, &me, sizeof me, SELF) != OK) return NONE;
-    if (me.sig_mgr == NONE || me.sig_mgr == SELF || me.sig_mgr == me.endpoint) return NONE;
+    // The old RS is the signal manager of a new instance of its own update.
+    if (me.sig_mgr == NONE || me.sig_mgr == SELF || me.sig_mgr == me.endpoint ||
+        me.sig_mgr == RS_PROC_NR)
+        return NONE;
     return me.sig_mgr;
 }
 
@@ -130,6 +133,7 @@ void init_manager(endpoint_t self) {
         log_printf("RS: %s\n", msg);  // go on with defaults
     }
     manager.init(sys_host, &builtin, self);
+    manager.set_guardian(guardian());
 }
 
 int rs_init(int, sef_init_info_t*) {
@@ -296,6 +300,17 @@ void system_notify(const message& m) {
                 manager.lu_ready(who, m.RS_LU_RESULT);
                 checkpoint();
                 continue;
+            case GUARD_SIGNAL:
+                // The guardian's report of a death it does not handle itself
+                // (the new instance of RS's own update); the process stays held.
+                if (who == manager.guardian()) {
+                    const auto set = static_cast<sigset_t_>(m.GUARD_SIG_MAP);
+                    for (int sig = 1; sig < NR_SIGS; ++sig)
+                        if (sig_has(set, sig) && manager.signal(m.GUARD_SIG_ENDPT, sig) != OK)
+                            break;
+                    checkpoint();
+                }
+                continue;
             case GUARD_HELLO:
                 if (const endpoint_t g = guardian(); g == who) tell_guardian(g, OK);
                 continue;
@@ -367,6 +382,8 @@ void system_notify(const message& m) {
     if (r != OK)
         panic("RS: cannot take over from the old RS nor give its endpoint back: %s", errno_name(r));
     arm_alarm();
+    checkpoint();
+    tell_guardian(guardian(), OK);  // our checkpoint, not the old RS's
     serve();
 }
 

@@ -215,6 +215,11 @@ class Manager {
     // entry, as RS's own update gives them (the guard sets the signal
     // manager).
     int rs_privileges(priv_args* out);
+    // RS's signal manager when it is the guardian (NONE: RS itself). RS's
+    // own update gives the new RS the same one, so that the guardian still
+    // watches RS after the swap.
+    void set_guardian(endpoint_t ep) { guardian_ = ep; }
+    endpoint_t guardian() const { return guardian_; }
 
     // Introspection (RS_LIST and the tests).
     int list(rs_list_entry* out, int max) const;
@@ -294,6 +299,7 @@ class Manager {
     endpoint_t self_ = 0;
     bool ds_ready_ = false;
     bool shutting_down_ = false;
+    endpoint_t guardian_ = NONE;  // restore.cc: set_guardian
     Update upd_{};
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};

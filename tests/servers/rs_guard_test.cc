@@ -117,8 +117,7 @@ TEST_F(RsGuard, RsKilledDuringAnUpdateAnswersTheRequestAndTheServiceGoesOn) {
     ASSERT_TRUE(updating) << service("list").out;
     ASSERT_TRUE(recovered) << service("list").out;
     EXPECT_EQ(upd.status, 85) << upd.out;  // ERESTART
-    EXPECT_NE(upd.out.find("RS restarted during the request: retry"), std::string::npos)
-        << upd.out;
+    EXPECT_NE(upd.out.find("RS restarted during the request: retry"), std::string::npos) << upd.out;
     EXPECT_NE(wait_log("RS: the update of 'slow' in flight when RS died is cancelled"),
               std::string::npos);
     // The old version goes on at its endpoint, the new one is gone.
@@ -129,6 +128,27 @@ TEST_F(RsGuard, RsKilledDuringAnUpdateAnswersTheRequestAndTheServiceGoesOn) {
     CliResult again = service("update self -label slow -state 2 -maxtime 1HZ");
     EXPECT_EQ(again.status, 4) << again.out;  // EINTR: neverready never prepares
     ASSERT_EQ(service("down slow").status, 0);
+}
+
+// RS's own live update keeps the guardian as RS's signal manager (and the
+// new RS tells it its checkpoint): a crash after the update is recovered
+// with the table; a crash of the new instance during its init (-x) is
+// still caught by the old RS, through the guardian.
+TEST_F(RsGuard, RsUpdatedByItselfIsStillGuarded) {
+    ASSERT_EQ(service("up rs_victim -label h2 -args good").status, 0);
+    const std::string h2 = list_field("h2", 0);
+    CliResult x = service("update self -label rs -x");
+    EXPECT_EQ(x.status, 85) << x.out;  // ERESTART: the old RS goes on
+    const int before = rs_pid();
+    ASSERT_EQ(service("update self -label rs").status, 0);
+    EXPECT_NE(rs_pid(), before);
+    EXPECT_EQ(sys_->log.count("guard: the new RS serves"), 0);
+    ASSERT_TRUE(kill_rs(SIGSEGV)) << service("list").out;
+    EXPECT_NE(wait_log("RS: restarted: the table of the previous RS is restored"),
+              std::string::npos);
+    EXPECT_EQ(list_field("h2", 0), h2) << service("list").out;
+    ASSERT_EQ(service("down h2").status, 0);
+    hello_recovered_after_kill();
 }
 
 }  // namespace
