@@ -43,6 +43,12 @@ void Guardian::init(GuardHost& host, endpoint_t self) {
     state_grant_ = -1;
     have_priv_ = false;
     priv_ = priv_args{};
+    last_ping_ = last_alive_ = host.now();
+    hang_killed_ = false;
+}
+
+void Guardian::rs_alive() {
+    last_alive_ = host_->now();
 }
 
 // RS's privileges as RS described them, else the boot image's: a system
@@ -179,6 +185,8 @@ void Guardian::rs_up(int result, int state_grant, const priv_args* priv) {
         phase_ = Phase::WATCHING;
         replica_ = dead_at_ = NONE;
         failures_ = 0;
+        last_alive_ = last_ping_ = host_->now();
+        hang_killed_ = false;
     } else if (phase_ != Phase::WATCHING || result != OK) {
         return;  // a late answer of an attempt already given up
     }
@@ -226,6 +234,17 @@ void Guardian::tick() {
     const clock_t_ now = host_->now();
     switch (phase_) {
         case Phase::WATCHING:
+            if (now - last_alive_ >= static_cast<clock_t_>(HANG_T) && !hang_killed_) {
+                // Its termination signal comes back to us and starts the recovery.
+                logf("guard: RS has not answered for %d s (hung): killing it", HANG_T / HZ);
+                hang_killed_ = true;
+                host_->kill(RS_PROC_NR, SIGKILL);
+                return;
+            }
+            if (now - last_ping_ >= static_cast<clock_t_>(PING_T)) {
+                last_ping_ = now;
+                host_->ping();
+            }
             return;
         case Phase::STARTING:
             if (now >= deadline_ || host_->started(replica_)) swap();

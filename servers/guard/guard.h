@@ -23,6 +23,12 @@ inline constexpr int INIT_T = 10 * HZ;
 inline constexpr int START_WAIT = HZ / 20 > 0 ? HZ / 20 : 1;
 // How often the guard looks at the clock while a restart is in progress.
 inline constexpr int TICK = HZ / 20 > 0 ? HZ / 20 : 1;
+// RS's liveness: the guard notifies RS every PING_T and RS notifies back.
+// No sign of RS for HANG_T (it is hung: frozen, or blocked for good) and the
+// guard kills it, which starts the recovery. Generous: RS legitimately
+// waits on PM, VM and DS for a moment now and then.
+inline constexpr int PING_T = HZ;
+inline constexpr int HANG_T = 10 * HZ;
 inline constexpr int BACKOFF_BASE = HZ / 4 > 0 ? HZ / 4 : 1;
 inline constexpr int BACKOFF_MAX = 8 * HZ;
 
@@ -47,6 +53,7 @@ class GuardHost {
     virtual bool started(endpoint_t ep) = 0;  // MF_STARTED
     // RS_INIT type RESTART to RS's endpoint (asynchronous).
     virtual int send_init(endpoint_t prev_ep, int prev_grant, int restarts) = 0;
+    virtual int ping() = 0;  // notify RS
     // GUARD_SIGNAL to RS: a process the guard does not know got `set`.
     virtual int forward(endpoint_t target, std::uint64_t set) = 0;
     virtual clock_t_ now() = 0;
@@ -73,8 +80,11 @@ class Guardian {
     // GUARD_RS_UP from RS's endpoint: the answer of a new RS's init, or
     // RS's answer to GUARD_HELLO. `priv` may be nullptr (not readable).
     void rs_up(int result, int state_grant, const priv_args* priv);
+    // A notification from RS: the answer to a ping.
+    void rs_alive();
     void tick();
-    // Whether the guard needs its clock (a restart is in progress).
+    // Whether the guard needs its clock often (a restart is in progress);
+    // else every PING_T.
     bool busy() const { return phase_ != Phase::WATCHING; }
 
     Phase phase() const { return phase_; }
@@ -99,8 +109,11 @@ class Guardian {
     endpoint_t dead_at_ = NONE;  // INITIALIZING: where the dead RS's image waits
     clock_t_ deadline_ = 0;
     clock_t_ began_ = 0;  // STARTING: when the attempt began
-    int failures_ = 0;    // failed attempts of this recovery
-    int restarts_ = 0;    // RS restarts since the guard started
+    clock_t_ last_ping_ = 0;
+    clock_t_ last_alive_ = 0;  // RS's last notification (or its start)
+    bool hang_killed_ = false;
+    int failures_ = 0;  // failed attempts of this recovery
+    int restarts_ = 0;  // RS restarts since the guard started
     int state_grant_ = -1;
     bool have_priv_ = false;
     priv_args priv_{};

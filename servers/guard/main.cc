@@ -54,6 +54,7 @@ class SysGuardHost final : public GuardHost {
         m.RS_INIT_PREV_GRANT = static_cast<vir_bytes>(prev_grant < 0 ? GRANT_INVALID : prev_grant);
         return asynsend3(RS_PROC_NR, &m, AMF_NOREPLY);
     }
+    int ping() override { return ipc_notify(RS_PROC_NR); }
     int forward(endpoint_t target, std::uint64_t set) override {
         message m{};
         m.m_type = GUARD_SIGNAL;
@@ -128,8 +129,10 @@ void rs_up(const message& m) {
 
 int main() {
     own_init();
+    sys_setalarm(PING_T, false);
     for (;;) {
         message m{};
+        const bool was_busy = guardian.busy();
         int r = ipc_receive(ANY, &m);
         if (r != OK) {
             log_printf("guard: receive failed: %s\n", errno_name(r));
@@ -143,7 +146,9 @@ int main() {
             } else if (m.m_source == CLOCK) {
                 guardian.tick();
             } else if (m.m_source == RS_PROC_NR) {
-                ipc_notify(RS_PROC_NR);  // RS's heartbeat
+                // RS's answer to our ping (RS never pings us: period 0 in
+                // system.conf; answering would start an endless exchange).
+                guardian.rs_alive();
             }
         } else if (m.m_source == RS_PROC_NR) {
             switch (m.m_type) {
@@ -158,6 +163,9 @@ int main() {
                     break;  // RS's answer to our init, a late RS_INIT: nothing to do
             }
         }
-        if (guardian.busy()) sys_setalarm(TICK, false);
+        // One alarm: short while a restart is in progress, else the ping
+        // period, re-armed when it rang or the guard changed its pace.
+        if (guardian.busy() || was_busy || (is_notify(m.m_type) && m.m_source == CLOCK))
+            sys_setalarm(guardian.busy() ? TICK : PING_T, false);
     }
 }

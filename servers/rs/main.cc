@@ -285,6 +285,8 @@ void system_notify(const message& m) {
                 system_notify(m);
             } else {
                 manager.notified(who);
+                // The guardian's ping (it kills a hung RS): answered at once.
+                if (who == manager.guardian()) ipc_notify(who);
             }
             quick_tick();
             checkpoint();

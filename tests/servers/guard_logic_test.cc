@@ -88,6 +88,10 @@ struct FakeGuardHost final : GuardHost {
         ev("init prev=%d grant=%d restarts=%d", prev_ep, prev_grant, restarts);
         return OK;
     }
+    int ping() override {
+        ev("ping");
+        return OK;
+    }
     int forward(endpoint_t target, std::uint64_t set) override {
         ev("forward %d %llu", target, static_cast<unsigned long long>(set));
         return OK;
@@ -131,7 +135,7 @@ TEST_F(Guard, DeathOfRsSwapsANewRsInWithRsPrivilegesAndTheCheckpoint) {
     ASSERT_TRUE(h_.saw("spawn 200"));
     ASSERT_TRUE(h_.saw("set_priv 200"));
     EXPECT_EQ(h_.last_priv.k_call_mask, 0x1234u);  // what RS said
-    EXPECT_EQ(h_.last_priv.sig_mgr, GUARD_EP);      // whatever RS said
+    EXPECT_EQ(h_.last_priv.sig_mgr, GUARD_EP);     // whatever RS said
     EXPECT_TRUE(h_.last_priv.flags & DYN_PRIV_ID);
     EXPECT_EQ(g_.phase(), Phase::STARTING);
     EXPECT_FALSE(h_.saw("update 2 200 restart"));  // not loaded yet
@@ -280,6 +284,26 @@ TEST_F(Guard, LateAnswersOfAnAttemptGivenUpAreIgnored) {
     g_.rs_up(OK, 13, nullptr);  // BACKOFF: not the RS that runs
     EXPECT_TRUE(h_.events.empty());
     EXPECT_EQ(g_.state_grant(), 5);
+}
+
+TEST_F(Guard, HungRsIsKilledOnceWhichStartsTheRecovery) {
+    h_.ticks += PING_T;
+    g_.tick();
+    EXPECT_TRUE(h_.saw("ping"));
+    g_.rs_alive();
+    h_.ticks += HANG_T - 1;
+    g_.tick();
+    EXPECT_FALSE(h_.saw("kill 2 9"));
+    h_.ticks += 1;
+    g_.tick();
+    EXPECT_TRUE(h_.saw("kill 2 9"));
+    EXPECT_TRUE(h_.logged("RS has not answered for 10 s (hung): killing it"));
+    h_.events.clear();
+    h_.ticks += PING_T;
+    g_.tick();
+    EXPECT_FALSE(h_.saw("kill 2 9"));  // once; its SIGKILL comes back to us
+    g_.signal(RS_PROC_NR, sigs(SIGKILL));
+    EXPECT_TRUE(h_.saw("spawn 200"));
 }
 
 TEST(GuardBackoff, DoublesUpToTheCap) {

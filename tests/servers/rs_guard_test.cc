@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "booted_system.h"
+#include "cgroup_freezer.h"
 
 namespace {
 
@@ -128,6 +129,28 @@ TEST_F(RsGuard, RsKilledDuringAnUpdateAnswersTheRequestAndTheServiceGoesOn) {
     CliResult again = service("update self -label slow -state 2 -maxtime 1HZ");
     EXPECT_EQ(again.status, 4) << again.out;  // EINTR: neverready never prepares
     ASSERT_EQ(service("down slow").status, 0);
+}
+
+// A hung RS (its host process frozen: SIGSTOP would be swallowed by the
+// kernel's tracer) stops answering the guardian's pings: the guardian kills
+// it, and the recovery is that of a crash.
+TEST_F(RsGuard, HungRsIsKilledAndReplaced) {
+    umk_test::CgroupFreezer cg(umk_test::Freezer::V2);  // SIGKILL gets through
+    ASSERT_TRUE(cg.ok()) << cg.why();
+    const int pid = rs_pid();
+    ASSERT_GT(pid, 0);
+    ASSERT_TRUE(cg.freeze(pid));
+    EXPECT_NE(wait_log("guard: RS has not answered for 10 s (hung): killing it", 20s),
+              std::string::npos);
+    EXPECT_TRUE(eventually(
+        [&] {
+            const int now = rs_pid();
+            return now > 0 && now != pid && service("list").status == 0;
+        },
+        10s))
+        << service("list").out;
+    cg.thaw();  // the dead image, if still there, must not linger
+    EXPECT_TRUE(hello_serves());
 }
 
 // RS's own live update keeps the guardian as RS's signal manager (and the
