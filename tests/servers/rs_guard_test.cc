@@ -140,8 +140,24 @@ TEST_F(RsGuard, HungRsIsKilledAndReplaced) {
     const int pid = rs_pid();
     ASSERT_GT(pid, 0);
     ASSERT_TRUE(cg.freeze(pid));
+    // Requests made meanwhile are answered: the one the frozen RS took
+    // (if any) with ERESTART, the ones queued behind it by the new RS.
+    CliResult first, second;
+    std::thread t1([&] { first = service("list"); });
+    std::this_thread::sleep_for(200ms);
+    std::thread t2([&] { second = service("list"); });
     EXPECT_NE(wait_log("guard: RS has not answered for 10 s (hung): killing it", 20s),
               std::string::npos);
+    t1.join();
+    t2.join();
+    for (const CliResult* r : {&first, &second}) {
+        if (r->status == 85)
+            EXPECT_NE(r->out.find("RS restarted during the request: retry"), std::string::npos)
+                << r->out;
+        else
+            EXPECT_EQ(r->status, 0) << r->out;
+    }
+    EXPECT_TRUE(first.status == 0 || second.status == 0) << first.out << second.out;
     EXPECT_TRUE(eventually(
         [&] {
             const int now = rs_pid();
