@@ -61,7 +61,13 @@ bool managed_by(const proc_info& p, endpoint_t rs) {
 
 void Manager::checkpoint(State* out) const {
     save_state(out, NONE, NONE);
-    for (StateRecord& rec : out->records) rec.svc.flags &= ~RS_SCRIPT_RUNNING;
+    for (StateRecord& rec : out->records) {
+        rec.svc.flags &= ~RS_SCRIPT_RUNNING;
+        // Heartbeat times restart from the restore (reconcile): leaving them
+        // out spares a checkpoint (a copy and a CRC of the whole table) per
+        // heartbeat answer.
+        rec.svc.check_tm = rec.svc.alive_tm = 0;
+    }
 }
 
 int Manager::rs_privileges(priv_args* out) {

@@ -169,6 +169,25 @@ TEST_F(RsGuard, HungRsIsKilledAndReplaced) {
     EXPECT_TRUE(hello_serves());
 }
 
+// The guard is a service like any other to RS: RS restarts it. (That RS is
+// guarded again afterwards needs the guard at its old endpoint - RS's
+// signal manager is fixed in RS's privileges - i.e. the `restart` policy.)
+TEST_F(RsGuard, CrashOfTheGuardIsRecoveredByRs) {
+    const int pid = std::stoi(list_field("guard", 4));
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(::kill(pid, SIGSEGV), 0);
+    EXPECT_TRUE(eventually(
+        [&] {
+            const std::string p = list_field("guard", 4);
+            return list_field("guard", 1) == "1" && list_field("guard", 3).find('A') == 0 &&
+                   !p.empty() && std::stoi(p) != pid;
+        },
+        10s))
+        << service("list").out;
+    EXPECT_NE(wait_log("RS: service 'guard' restarted"), std::string::npos);
+    EXPECT_TRUE(hello_serves());
+}
+
 // RS's own live update keeps the guardian as RS's signal manager (and the
 // new RS tells it its checkpoint): a crash after the update is recovered
 // with the table; a crash of the new instance during its init (-x) is

@@ -228,6 +228,17 @@ TEST_F(RsRestore, DeadInstanceWaitingForItsScriptIsRestartedByRs) {
     EXPECT_EQ(h2_.count_prefix("spawn hello"), 1);
 }
 
+TEST_F(RsRestore, HeartbeatsDoNotChangeTheCheckpoint) {
+    const endpoint_t hello = up("hello");
+    State& st = checkpoint();
+    auto before = std::make_unique<State>(st);
+    h_.ticks += 10;
+    m_.tick();  // pings hello
+    m_.notified(hello);
+    checkpoint();
+    EXPECT_EQ(std::memcmp(before.get(), st_.get(), sizeof(State)), 0);
+}
+
 TEST_F(RsRestore, PrivilegesForTheGuardianAreRsEntry) {
     priv_args pa{};
     ASSERT_EQ(m_.rs_privileges(&pa), OK);
