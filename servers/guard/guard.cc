@@ -164,8 +164,14 @@ void Guardian::swap() {
     replica_ = RS_PROC_NR;
     phase_ = Phase::INITIALIZING;
     deadline_ = host_->now() + INIT_T;
+    int grant = state_grant_;
+    if (failures_ >= TRUST_CHECKPOINT_FAILURES && grant >= 0) {
+        logf("guard: attempt %d without the dead RS's checkpoint (it may be what fails)",
+             failures_ + 1);
+        grant = -1;
+    }
     r = host_->allow(RS_PROC_NR);
-    if (r == OK) r = host_->send_init(dead_at_, state_grant_, restarts_ + 1);
+    if (r == OK) r = host_->send_init(dead_at_, grant, restarts_ + 1);
     if (r != OK) failed("cannot start it (%s)", errno_name(r));
 }
 

@@ -29,6 +29,10 @@ inline constexpr int TICK = HZ / 20 > 0 ? HZ / 20 : 1;
 // waits on PM, VM and DS for a moment now and then.
 inline constexpr int PING_T = HZ;
 inline constexpr int HANG_T = 10 * HZ;
+// After this many failed attempts the new RS starts without the dead RS's
+// checkpoint (and rebuilds its table from the kernel): a checkpoint that
+// passes RS's checks may still be what makes every new RS fail.
+inline constexpr int TRUST_CHECKPOINT_FAILURES = 2;
 inline constexpr int BACKOFF_BASE = HZ / 4 > 0 ? HZ / 4 : 1;
 inline constexpr int BACKOFF_MAX = 8 * HZ;
 

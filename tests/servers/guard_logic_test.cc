@@ -306,6 +306,22 @@ TEST_F(Guard, HungRsIsKilledOnceWhichStartsTheRecovery) {
     EXPECT_TRUE(h_.saw("spawn 200"));
 }
 
+TEST_F(Guard, RepeatedFailuresGiveUpTheCheckpoint) {
+    die_and_swap();
+    for (int attempt = 2; attempt <= 3; ++attempt) {
+        g_.rs_up(-EINVAL, 11, nullptr);
+        h_.events.clear();
+        h_.start_at_spawn = true;
+        h_.ticks += backoff_ticks(g_.failures());
+        g_.tick();
+        const std::string ep = std::to_string(h_.next_ep - 1);
+        EXPECT_TRUE(
+            h_.saw("init prev=" + ep + (attempt < 3 ? " grant=5" : " grant=-1") + " restarts=1"))
+            << attempt << ": " << (h_.events.empty() ? "" : h_.events.back());
+    }
+    EXPECT_TRUE(h_.logged("attempt 3 without the dead RS's checkpoint"));
+}
+
 TEST(GuardBackoff, DoublesUpToTheCap) {
     EXPECT_EQ(backoff_ticks(0), 0);
     EXPECT_EQ(backoff_ticks(1), BACKOFF_BASE);
