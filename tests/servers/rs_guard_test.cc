@@ -90,6 +90,14 @@ TEST_F(RsGuard, SegvOfIdleRsIsRecoveredWithItsTable) {
     EXPECT_EQ(list_field("h2", 3).find('A'), 0u);
     ASSERT_EQ(service("down h2").status, 0);
     hello_recovered_after_kill();
+    // And a fault injected into hello by the new RS.
+    const std::string restarts = list_field("hello", 1);
+    ASSERT_EQ(service("fi hello").status, 0);
+    EXPECT_TRUE(eventually(
+        [&] { return list_field("hello", 1) != restarts && list_field("hello", 3).find('A') == 0; },
+        10s))
+        << service("list").out;
+    EXPECT_TRUE(eventually([&] { return hello_serves(); }, 5s));
 }
 
 TEST_F(RsGuard, KillOfRsRebuildsItsTableFromTheKernel) {
@@ -169,10 +177,10 @@ TEST_F(RsGuard, HungRsIsKilledAndReplaced) {
     EXPECT_TRUE(hello_serves());
 }
 
-// The guard is a service like any other to RS: RS restarts it. (That RS is
-// guarded again afterwards needs the guard at its old endpoint - RS's
-// signal manager is fixed in RS's privileges - i.e. the `restart` policy.)
-TEST_F(RsGuard, CrashOfTheGuardIsRecoveredByRs) {
+// The guard is a service like any other to RS: RS restarts it, at its
+// endpoint (policy restart: RS's signal manager is fixed in RS's
+// privileges), and the new guard watches RS again.
+TEST_F(RsGuard, CrashOfTheGuardIsRecoveredByRsAndGuardsAgain) {
     const int pid = std::stoi(list_field("guard", 4));
     ASSERT_GT(pid, 0);
     ASSERT_EQ(::kill(pid, SIGSEGV), 0);
@@ -185,7 +193,27 @@ TEST_F(RsGuard, CrashOfTheGuardIsRecoveredByRs) {
         10s))
         << service("list").out;
     EXPECT_NE(wait_log("RS: service 'guard' restarted"), std::string::npos);
+    EXPECT_EQ(list_field("guard", 0), "3");
     EXPECT_TRUE(hello_serves());
+    ASSERT_TRUE(kill_rs(SIGSEGV)) << service("list").out;
+    EXPECT_NE(wait_log("RS: restarted: the table of the previous RS is restored"),
+              std::string::npos);
+    EXPECT_TRUE(hello_serves());
+}
+
+// `service fi rs`: RS crashes itself on request, once it has answered.
+TEST_F(RsGuard, FaultInjectedIntoRsIsRecovered) {
+    const int pid = rs_pid();
+    ASSERT_EQ(service("fi rs").status, 0);
+    EXPECT_TRUE(eventually(
+        [&] {
+            const int now = rs_pid();
+            return now > 0 && now != pid && service("list").status == 0;
+        },
+        10s))
+        << service("list").out;
+    EXPECT_NE(wait_log("guard: the new RS serves at endpoint 2"), std::string::npos);
+    hello_recovered_after_kill();
 }
 
 // RS's own live update keeps the guardian as RS's signal manager (and the
