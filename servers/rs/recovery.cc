@@ -56,6 +56,11 @@ void Manager::terminated(Service& s, int sig) {
         }
     }
     s.flags &= ~RS_UPDATING;
+    // DS is gone: RS must not call it until a replica has initialized (a
+    // SENDREC to the dead DS never returns, and the replica is allowed to run
+    // only after RS publishes its label, which would be that SENDREC).
+    // init_ok republishes every label then, as at boot.
+    if (str::eq(s.label, "ds")) ds_ready_ = false;
     if (s.prev) {  // a replica died before it was up: the older corpse goes now
         Service* dead = s.prev;
         s.prev = nullptr;
