@@ -41,8 +41,8 @@ const char* bad_entry(const EntryRecord& r, const std::uint8_t* value) {
     if (r.index >= static_cast<std::uint32_t>(DS_NR_KEYS)) return "slot out of range";
     if (!(r.flags & DSF_IN_USE)) return "not in use";
     if (r.flags & ~DSF_MASK_INTERNAL) return "unknown flags";
-    if (r.flags & (DSF_MASK_TYPE & ~(DSF_TYPE_U32 | DSF_TYPE_STR | DSF_TYPE_MEM | DSF_TYPE_MAP |
-                                     DSF_TYPE_LABEL)))
+    if (r.flags & (DSF_MASK_TYPE &
+                   ~(DSF_TYPE_U32 | DSF_TYPE_STR | DSF_TYPE_MEM | DSF_TYPE_MAP | DSF_TYPE_LABEL)))
         return "unknown type";
     if (type_count(r.flags) != 1 || (r.flags & DSF_TYPE_MAP)) return "not exactly one known type";
     if (!terminated(r.key, sizeof r.key)) return "key not terminated";
@@ -73,8 +73,7 @@ const char* bad_sub(const SubRecord& r) {
     return nullptr;
 }
 
-void drop_entry(RestoreReport& rep, std::uint32_t index, const char* key_or_null,
-                const char* why) {
+void drop_entry(RestoreReport& rep, std::uint32_t index, const char* key_or_null, const char* why) {
     log_printf("ds: restored entry %u (%s) dropped: %s\n", index,
                key_or_null ? key_or_null : "key unreadable", why);
     rep.dropped_entries++;
@@ -177,9 +176,10 @@ int state_load(const void* buf, std::size_t len, endpoint_t self, RestoreReport*
     }
     if (h.bytes > len || h.bytes < sizeof h || h.nr_entries > DS_NR_KEYS ||
         h.nr_subs > DS_NR_SUBS) {
-        log_printf("ds: the saved store's header is damaged (%u bytes of %zu, %u entries, %u "
-                   "subscriptions)\n",
-                   h.bytes, len, h.nr_entries, h.nr_subs);
+        log_printf(
+            "ds: the saved store's header is damaged (%u bytes of %zu, %u entries, %u "
+            "subscriptions)\n",
+            h.bytes, len, h.nr_entries, h.nr_subs);
         return -EINVAL;
     }
     const std::size_t end = h.bytes;
@@ -259,8 +259,7 @@ int state_load(const void* buf, std::size_t len, endpoint_t self, RestoreReport*
             if (str::eq(new_subs[j].owner, r.owner)) why = "a second subscription of its owner";
         if (why) {
             log_printf("ds: restored subscription of %s dropped: %s\n",
-                       terminated(r.owner, sizeof r.owner) ? r.owner : "an unreadable label",
-                       why);
+                       terminated(r.owner, sizeof r.owner) ? r.owner : "an unreadable label", why);
             rep.dropped_subs++;
             continue;
         }

@@ -257,21 +257,22 @@ TEST_F(DsState, EachDamagedEntryIsDroppedWithItsReason) {
     Stream s;
     s.add_u32(0, "rs", "rs", RS, DSF_TYPE_LABEL);
     s.add_u32(1, "good", "alpha", 1);
-    put(s.add_u32(2, "x", "alpha", 1).key, DS_MAX_KEYLEN, std::string(DS_MAX_KEYLEN, 'k'));                                  // no NUL
-    s.add_u32(3, "", "alpha", 1);                                 // empty key
-    s.add_u32(4, "noowner", "", 1);                               // empty owner
+    put(s.add_u32(2, "x", "alpha", 1).key, DS_MAX_KEYLEN,
+        std::string(DS_MAX_KEYLEN, 'k'));  // no NUL
+    s.add_u32(3, "", "alpha", 1);          // empty key
+    s.add_u32(4, "noowner", "", 1);        // empty owner
     s.add_u32(5, "twotypes", "alpha", 1, DSF_TYPE_U32 | DSF_TYPE_LABEL);
-    s.add_u32(6, "map", "alpha", 1, DSF_TYPE_MAP);                // not supported
-    s.add_u32(7, "unknownflag", "alpha", 1).flags |= 0x4000000;   // outside the mask
-    s.add_u32(DS_NR_KEYS, "farslot", "alpha", 1);                 // slot out of range
-    s.add_u32(1, "sameslot", "alpha", 1);                         // slot 1 again
-    s.add_u32(9, "good", "beta", 2);                              // duplicate key and type
-    s.add_u32(10, "good", "alpha", 3, DSF_TYPE_LABEL);            // same key, other type: fine
-    s.add_u32(11, "dup_value", "rs", 3, DSF_TYPE_LABEL);          // label value taken
-    s.add_u32(12, "fake_ds", "rs", DS_PROC_NR, DSF_TYPE_LABEL);   // names DS's endpoint
-    s.add_u32(13, "numlen", "alpha", 1).mem_len = 4;              // a number with a length
-    s.add_mem(14, "str", "alpha", 5, DSF_TYPE_STR).flags |= 0;    // fine
-    s.entries.back().value[4] = 'x';                              // ... now unterminated
+    s.add_u32(6, "map", "alpha", 1, DSF_TYPE_MAP);               // not supported
+    s.add_u32(7, "unknownflag", "alpha", 1).flags |= 0x4000000;  // outside the mask
+    s.add_u32(DS_NR_KEYS, "farslot", "alpha", 1);                // slot out of range
+    s.add_u32(1, "sameslot", "alpha", 1);                        // slot 1 again
+    s.add_u32(9, "good", "beta", 2);                             // duplicate key and type
+    s.add_u32(10, "good", "alpha", 3, DSF_TYPE_LABEL);           // same key, other type: fine
+    s.add_u32(11, "dup_value", "rs", 3, DSF_TYPE_LABEL);         // label value taken
+    s.add_u32(12, "fake_ds", "rs", DS_PROC_NR, DSF_TYPE_LABEL);  // names DS's endpoint
+    s.add_u32(13, "numlen", "alpha", 1).mem_len = 4;             // a number with a length
+    s.add_mem(14, "str", "alpha", 5, DSF_TYPE_STR).flags |= 0;   // fine
+    s.entries.back().value[4] = 'x';                             // ... now unterminated
     s.add_mem(15, "okstr", "alpha", 3, DSF_TYPE_STR);
     s.add_u32(16, "notinuse", "alpha", 1).flags &= ~DSF_IN_USE;
     ds::RestoreReport rep;
@@ -284,10 +285,9 @@ TEST_F(DsState, EachDamagedEntryIsDroppedWithItsReason) {
     EXPECT_NE(ds::store_entries()[15].flags & DSF_IN_USE, 0);
     for (const char* why : {"key not terminated", "empty key", "owner label not terminated",
                             "not exactly one known type", "unknown flags", "slot out of range",
-                            "its slot is taken twice", "a duplicate key",
-                            "a duplicate label value", "a label for DS's own endpoint",
-                            "a number with a value length", "string not terminated",
-                            "not in use"})
+                            "its slot is taken twice", "a duplicate key", "a duplicate label value",
+                            "a label for DS's own endpoint", "a number with a value length",
+                            "string not terminated", "not in use"})
         EXPECT_TRUE(logged(why)) << why << "\n" << fake::log();
     // The store is usable, and no dropped key came in.
     EXPECT_EQ(find("twotypes"), nullptr);
@@ -352,19 +352,20 @@ TEST_F(DsState, DamagedSubscriptionsAreDroppedAndChangesMasked) {
     s.add_u32(3, "k", "alpha", 1);
     // Pending: entry 3 (exists) and 40 (does not): only 3 stays.
     s.add_sub("beta", "^(k)$", DSF_MASK_TYPE, (std::uint64_t{1} << 3) | (std::uint64_t{1} << 40));
-    s.add_sub("beta", "^(other)$");                   // a second one of beta
-    s.add_sub("alpha", "k");                          // not anchored
-    s.add_sub("gamma", "^(a{2})$");                   // does not compile (no bounds)
-    s.add_sub("delta", "^(d)$", 0);                   // no type
-    s.add_sub("eps", "^(e)$").flags |= 0x100000;      // unknown flag
-    put(s.add_sub("zeta", "^(z)$").regex, DS_MAX_KEYLEN + 4, std::string(DS_MAX_KEYLEN + 4, 'r'));                  // unterminated
+    s.add_sub("beta", "^(other)$");               // a second one of beta
+    s.add_sub("alpha", "k");                      // not anchored
+    s.add_sub("gamma", "^(a{2})$");               // does not compile (no bounds)
+    s.add_sub("delta", "^(d)$", 0);               // no type
+    s.add_sub("eps", "^(e)$").flags |= 0x100000;  // unknown flag
+    put(s.add_sub("zeta", "^(z)$").regex, DS_MAX_KEYLEN + 4,
+        std::string(DS_MAX_KEYLEN + 4, 'r'));  // unterminated
     ds::RestoreReport rep;
     ASSERT_EQ(load(s.bytes(), &rep), OK);
     EXPECT_EQ(rep.subs, 1);
     EXPECT_EQ(rep.dropped_subs, 6);
-    for (const char* why : {"a second subscription", "pattern not anchored",
-                            "pattern does not compile", "no type", "unknown flags",
-                            "pattern not terminated"})
+    for (const char* why :
+         {"a second subscription", "pattern not anchored", "pattern does not compile", "no type",
+          "unknown flags", "pattern not terminated"})
         EXPECT_TRUE(logged(why)) << why;
     as(BETA);
     char key[DS_MAX_KEYLEN];
@@ -413,7 +414,8 @@ TEST_F(DsState, RandomDamageNeverYieldsABadStore) {
     for (int round = 0; round < 3000; round++) {
         std::vector<std::uint8_t> b = good;
         int flips = 1 + static_cast<int>(rng() % 8);
-        for (int f = 0; f < flips; f++) b[rng() % b.size()] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+        for (int f = 0; f < flips; f++)
+            b[rng() % b.size()] ^= static_cast<std::uint8_t>(1 + rng() % 255);
         if (rng() % 4 == 0) b.resize(rng() % b.size());
         fake::log().clear();
         if (ds::state_load(b.data(), b.size(), DS_PROC_NR, nullptr) != OK) continue;

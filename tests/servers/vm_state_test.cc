@@ -85,19 +85,19 @@ TEST_F(VmState, DamagedRecordsAreDropped) {
     static vm::VmState st;
     vm::vm_state_save(&st);
     const int hello = HELLO, user = USER, neu = 41;
-    st.procs[hello].slot = 3;                                     // not its place
+    st.procs[hello].slot = 3;                                           // not its place
     std::memset(st.procs[user].name, 'x', sizeof st.procs[user].name);  // no NUL
-    st.procs[neu].image = st.next_image;                           // not issued yet
-    st.procs[VM_PROC_NR].in_use = 7;                               // a wild mark
-    st.procs[20] = st.procs[41];                                   // garbage in a free slot
+    st.procs[neu].image = st.next_image;                                // not issued yet
+    st.procs[VM_PROC_NR].in_use = 7;                                    // a wild mark
+    st.procs[20] = st.procs[41];                                        // garbage in a free slot
     st.procs[20].image = 1;
     int kept = 0, dropped = 0;
     vm::vm_init(VM_PROC_NR, RS);
     ASSERT_EQ(vm::vm_state_load(st, &kept, &dropped), OK);
     EXPECT_EQ(kept, 0) << fake::log();
     EXPECT_EQ(dropped, 5);
-    for (const char* why : {"slot does not match", "name not terminated", "image id out of range",
-                            "bad in-use mark"})
+    for (const char* why :
+         {"slot does not match", "name not terminated", "image id out of range", "bad in-use mark"})
         EXPECT_TRUE(logged(why)) << why << fake::log();
 
     // A duplicate image id: the second goes.
@@ -130,12 +130,11 @@ TEST_F(VmState, ProcessTableBringsRestoredRecordsUpToDate) {
     const std::uint64_t user_image = vm::vm_record(USER)->image;
     const endpoint_t user_again = USER + 36558;  // slot 50, next generation
     vm::ProcTabEntry procs[] = {
-        {-2, false, "system"},        // a kernel task: no record
-        {VM_PROC_NR, false, "vm"},
-        {HELLO, false, "hello"},      // unchanged: its record stays
-        {NEW, true, ""},              // gone
-        {user_again, false, "sh"},    // another process in the slot
-        {70, false, "late"},          // started while VM was down
+        {-2, false, "system"},                               // a kernel task: no record
+        {VM_PROC_NR, false, "vm"}, {HELLO, false, "hello"},  // unchanged: its record stays
+        {NEW, true, ""},                                     // gone
+        {user_again, false, "sh"},                           // another process in the slot
+        {70, false, "late"},                                 // started while VM was down
     };
     vm::vm_reconcile(procs, sizeof procs / sizeof procs[0]);
     EXPECT_EQ(vm::vm_record(HELLO)->image, hello_image);
