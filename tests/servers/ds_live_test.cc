@@ -50,9 +50,9 @@ TEST_F(DsLive, UpdateKeepsTheWholeStore) {
     const std::string old_pid = sys_->list_field("ds", 4);
     const auto t0 = std::chrono::steady_clock::now();
     CliResult r = sys_->service("update self -label ds");
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     ASSERT_EQ(r.status, 0) << r.out;
     std::printf("ds live update (CLI round trip): %lld ms\n", static_cast<long long>(ms));
     EXPECT_TRUE(sys_->log.wait_for("RS: update of 'ds' succeeded"));
@@ -73,12 +73,41 @@ TEST_F(DsLive, RollbacksKeepTheOldVersionAndItsStore) {
     const std::string old_pid = sys_->list_field("ds", 4);
     EXPECT_EQ(sys_->service("update self -label ds -x").status, 85);  // ERESTART: crashed
     EXPECT_EQ(sys_->service("update self -label ds -y").status, 38);  // ENOSYS: init failed
-    EXPECT_EQ(sys_->service("update self -label ds -z").status, 4);  // EINTR: hung
-    EXPECT_TRUE(eventually([&] { return sys_->log.count("rolled back") == 3; })) << "three rollbacks";
+    EXPECT_EQ(sys_->service("update self -label ds -z").status, 4);   // EINTR: hung
+    EXPECT_TRUE(eventually([&] { return sys_->log.count("rolled back") == 3; }))
+        << "three rollbacks";
     EXPECT_EQ(sys_->list_field("ds", 4), old_pid) << "the old version must go on";
     EXPECT_EQ(sys_->list_field("ds", 0), "6");
     EXPECT_EQ(sys_->list_field("ds", 1), "0");
     expect_store_intact("probe1");
+}
+
+// A host SIGSEGV of DS (`restart` policy: the replica takes over endpoint 6
+// and restores the dead instance's checkpoint).
+TEST_F(DsLive, CrashKeepsTheWholeStore) {
+    const int pid = std::stoi(sys_->list_field("ds", 4));
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(kill(pid, SIGSEGV), 0);
+    ASSERT_TRUE(sys_->log.wait_for("RS: service 'ds' restarted", nullptr, 10s));
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    std::printf("ds crash to restarted: %lld ms\n", static_cast<long long>(ms));
+    EXPECT_TRUE(sys_->log.wait_for("ds: store restored"));
+    EXPECT_EQ(sys_->log.count("state of the previous instance lost"), 0);
+    ASSERT_TRUE(eventually([&] { return sys_->list_field("ds", 1) == "1"; }));
+    EXPECT_EQ(sys_->list_field("ds", 0), "6");
+    expect_store_intact("probe1");
+    EXPECT_EQ(sys_->service("list").status, 0);
+
+    // The replica's own checkpoints are as good: a second crash (after the
+    // backoff) and a live update of the replica keep the store too.
+    ASSERT_EQ(kill(std::stoi(sys_->list_field("ds", 4)), SIGSEGV), 0);
+    ASSERT_TRUE(eventually([&] { return sys_->list_field("ds", 1) == "2"; }));
+    ASSERT_TRUE(eventually([&] { return sys_->log.count("ds: store restored") == 2; }));
+    expect_store_intact("probe2");
+    ASSERT_EQ(sys_->service("update self -label ds").status, 0);
+    expect_store_intact("probe3");
 }
 
 }  // namespace

@@ -50,9 +50,9 @@ TEST_F(VmLive, UpdateKeepsTheRecords) {
     const std::string old_pid = sys_->list_field("vm", 4);
     const auto t0 = std::chrono::steady_clock::now();
     CliResult r = sys_->service("update self -label vm");
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     ASSERT_EQ(r.status, 0) << r.out;
     std::printf("vm live update (CLI round trip): %lld ms\n", static_cast<long long>(ms));
     EXPECT_TRUE(sys_->log.wait_for("RS: update of 'vm' succeeded"));
@@ -71,10 +71,35 @@ TEST_F(VmLive, RollbacksKeepTheOldVersion) {
     EXPECT_EQ(sys_->service("update self -label vm -x").status, 85);
     EXPECT_EQ(sys_->service("update self -label vm -y").status, 38);
     EXPECT_EQ(sys_->service("update self -label vm -z").status, 4);
-    EXPECT_TRUE(eventually([&] { return sys_->log.count("rolled back") == 3; })) << "three rollbacks";
+    EXPECT_TRUE(eventually([&] { return sys_->log.count("rolled back") == 3; }))
+        << "three rollbacks";
     EXPECT_EQ(sys_->list_field("vm", 4), old_pid) << "the old version must go on";
     EXPECT_EQ(sys_->list_field("vm", 0), "8");
     expect_system_works("info1");
+}
+
+// A host SIGSEGV of VM (`restart` policy: the replica takes over endpoint 8
+// and restores the dead instance's records).
+TEST_F(VmLive, CrashKeepsTheRecordsAndUserProgramsRun) {
+    const int pid = std::stoi(sys_->list_field("vm", 4));
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(kill(pid, SIGSEGV), 0);
+    ASSERT_TRUE(sys_->log.wait_for("RS: service 'vm' restarted", nullptr, 10s));
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    std::printf("vm crash to restarted: %lld ms\n", static_cast<long long>(ms));
+    EXPECT_TRUE(sys_->log.wait_for("vm: records restored"));
+    ASSERT_TRUE(eventually([&] { return sys_->list_field("vm", 1) == "1"; }));
+    EXPECT_EQ(sys_->list_field("vm", 0), "8");
+    expect_system_works("info1");
+
+    // The replica can be updated, and survives a crash in turn.
+    ASSERT_EQ(sys_->service("update self -label vm").status, 0);
+    expect_system_works("info2");
+    ASSERT_EQ(kill(std::stoi(sys_->list_field("vm", 4)), SIGSEGV), 0);
+    ASSERT_TRUE(eventually([&] { return sys_->list_field("vm", 1) == "2"; }));
+    expect_system_works("info3");
 }
 
 }  // namespace
