@@ -110,4 +110,23 @@ TEST_F(DsLive, CrashKeepsTheWholeStore) {
     expect_store_intact("probe3");
 }
 
+// A host SIGKILL takes DS's memory with it, and so its checkpoints: the
+// replica says so, starts empty, and RS republishes every label (services
+// find each other again); the other entries are gone and say so cleanly
+// (ESRCH), nothing hangs.
+TEST_F(DsLive, HostKillLosesTheStoreSaysSoAndLabelsComeBack) {
+    ASSERT_EQ(kill(std::stoi(sys_->list_field("ds", 4)), SIGKILL), 0);
+    ASSERT_TRUE(sys_->log.wait_for("RS: service 'ds' restarted", nullptr, 10s));
+    EXPECT_TRUE(sys_->log.wait_for(
+        "ds: state of the previous instance lost (EFAULT: its memory is gone); starting empty"));
+    EXPECT_EQ(sys_->list_field("ds", 0), "6");
+    EXPECT_EQ(sys_->service("list").status, 0);
+    ASSERT_EQ(sys_->service("up st_dsprobe -label probe1").status, 0);
+    std::string line;
+    ASSERT_TRUE(sys_->log.wait_for("DSPROBE: keep.u32", &line, 10s));
+    EXPECT_NE(line.find("keep.u32 0 (-3) keep.str '' (-3) hello 10 (0)"), std::string::npos)
+        << line;  // ESRCH for the lost entries; RS's label of hello is back
+    EXPECT_NE(sys_->log.wait_find("DSPROBE: published keep.ping: 0"), std::string::npos);
+}
+
 }  // namespace
