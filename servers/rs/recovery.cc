@@ -94,10 +94,12 @@ void Manager::terminated(Service& s, int sig) {
                 dead->endpoint);
             dead->restarts = s.restarts;
             dead->init_error = s.init_error;
-            dead->flags =
-                (dead->flags & (RS_IN_USE | RS_BOOT | RS_CORE | RS_NOPINGREPLY)) | RS_TERMINATED |
-                (s.flags &
-                 (RS_EXITING | RS_NO_RESTART | RS_INITIALIZING | RS_REPLICA | RS_LATEREPLY));
+            // The record now stands for the failed replica (as under reset,
+            // where the replica's own record does): its flags, not those of
+            // the first death.
+            dead->flags = (dead->flags & (RS_IN_USE | RS_BOOT | RS_CORE)) | RS_TERMINATED |
+                          (s.flags & (RS_EXITING | RS_NO_RESTART | RS_INITIALIZING | RS_REPLICA |
+                                      RS_LATEREPLY | RS_NOPINGREPLY));
             dead->caller = s.caller;
             dead->published = s.published;
             s.flags &= ~RS_LATEREPLY;

@@ -148,6 +148,37 @@ TEST_F(RsPolicySystem, UserProgramsWorkAfterADevmanCrash) {
         << cat("/dev/hello").out;
 }
 
+// DS dead (restarted in place, in its backoff while its replicas fail):
+// RS never calls it meanwhile, so RS keeps answering.
+TEST_F(RsPolicySystem, RsKeepsAnsweringWhileDsIsDown) {
+    const int pid = sys_->host_pid("ds");
+    ASSERT_GT(pid, 0);
+    const std::size_t from = lines();
+    ASSERT_EQ(kill(pid, SIGSEGV), 0);
+    ASSERT_NE(wait_log("RS: service 'ds' (endpoint 6) got SIGSEGV", from), std::string::npos);
+    for (int i = 0; i < 5; ++i) {
+        CliResult l = service("list");
+        ASSERT_EQ(l.status, 0) << l.out;
+        EXPECT_NE(l.out.find("ds                      6"), std::string::npos) << l.out;
+        EXPECT_EQ(endpoint_of("hello"), 10);
+        std::this_thread::sleep_for(200ms);
+    }
+}
+
+// `service restart pm|vm` is answered - OK once the replica serves, or its
+// init's error (RS then goes on trying in the background) - never left
+// hanging; RS answers afterwards.
+TEST_F(RsPolicySystem, RestartOfPmOrVmIsAlwaysAnswered) {
+    for (const char* l : {"vm", "pm"}) {
+        CliResult r = service(std::string("restart ") + l);
+        EXPECT_NE(r.status, -1) << l << ": no answer: " << r.out;
+        EXPECT_TRUE(r.status == 0 || r.status == 38) << l << ": " << r.out;  // OK or ENOSYS
+        CliResult list = service("list");
+        EXPECT_EQ(list.status, 0) << list.out;
+        EXPECT_EQ(row(l).at(1), std::string(std::string(l) == "pm" ? "0" : "8"));  // in place
+    }
+}
+
 TEST_F(RsPolicySystem, ListShowsRsAndEveryPolicy) {
     std::vector<std::string> rs = row("rs");
     ASSERT_EQ(rs.size(), 8u) << service("list").out;

@@ -27,9 +27,10 @@
 // The Proc records and the Priv records are exchanged; each slot keeps its
 // identity: p_endpoint, p_nr, p_priv (and s_proc_nr), s_id, and what was
 // addressed to it: s_notify_pending, s_int_pending, s_sig_pending,
-// s_alarm_timer, s_salvaged. Everything else travels with the image. ipc_fix_after_swap
-// then keeps the queued IPC with the endpoint. A second update of the same
-// pair restores the original arrangement exactly (rollback).
+// s_alarm_timer, s_salvaged. Everything else travels with the image.
+// ipc_fix_after_swap then keeps the queued IPC with the endpoint. A second
+// update of the same pair restores the original arrangement exactly
+// (rollback).
 #include "calls.h"
 #include "umk/com.h"
 
