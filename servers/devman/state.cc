@@ -115,7 +115,8 @@ const char* validate(std::size_t len) {
         return "bad length of pipe data";
     for (Driver& d : im.drivers) {
         if (bad_bool(d.in_use)) return "damaged driver entry";
-        if (d.in_use && (d.label[0] == '\0' || str::nlen(d.label, sizeof d.label) == sizeof d.label))
+        if (d.in_use &&
+            (d.label[0] == '\0' || str::nlen(d.label, sizeof d.label) == sizeof d.label))
             return "driver label not terminated";
     }
     std::uint64_t data = 0;
@@ -217,9 +218,11 @@ void reserve_grants() {
             break;
         }
         made[g] = true;
-        if (!need[g]) cpf_revoke(g);
         if (g >= top) break;
     }
+    // Only now: a free entry would be handed out again at once.
+    for (int g = 0; g < GRANT_SLOTS; g++)
+        if (made[g] && !need[g]) cpf_revoke(g);
     for (DevRequest& rq : requests) {
         if (!rq.in_use || rq.grant == GRANT_INVALID || made[rq.grant]) continue;
         log_printf("devman: cannot reserve grant %d of %s request %u\n", rq.grant,

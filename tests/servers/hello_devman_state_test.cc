@@ -309,7 +309,7 @@ TEST_F(DevState, RestartDropsTheAnswerToARequestItsCallerAsksAgain) {
         ASSERT_EQ(dev_read(dev, buf, 5), SUSPENDED);
         ASSERT_EQ(successor(save(), SEF_INIT_RESTART), OK);
         ASSERT_EQ(dev_read(dev, buf, 5), SUSPENDED);  // asked again
-        drv.answer();                                  // the dead instance's request
+        drv.answer();                                 // the dead instance's request
         EXPECT_TRUE(answers_to(PARENT).empty());
         drv.answer();
         EXPECT_EQ(answers_to(PARENT), std::vector<int>{5});

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
         switch (m.m_type) {
             case DEV_OPEN:
             case DEV_CLOSE:
+                log_printf("STREAM: %s %s\n", label, m.m_type == DEV_OPEN ? "open" : "close");
                 answer(m.m_source, m, OK);
                 break;
             case DEV_READ_S: {
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
                 break;
             }
             default:
-                if (m.m_type >= DEV_RQ_BASE && m.m_type < DEV_RS_BASE) answer(m.m_source, m, -EINVAL);
+                if (m.m_type >= DEV_RQ_BASE && m.m_type < DEV_RS_BASE)
+                    answer(m.m_source, m, -EINVAL);
                 break;
         }
     }
