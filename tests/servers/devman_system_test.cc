@@ -42,9 +42,8 @@ class DevmanState : public BootedSystemTest {
         BootedSystem& sys = boot({.config_path = umk_test::default_boot_conf()});
         ready_ = sys.log.wait_for("umkctl: control socket", nullptr, 15s) &&
                  sys.log.wait_for("hello: Hello, World!", nullptr, 15s) &&
-                 umk_test::eventually([&] {
-                     return sys.list_field("devman", 3).find('A') != std::string::npos;
-                 });
+                 umk_test::eventually(
+                     [&] { return sys.list_field("devman", 3).find('A') != std::string::npos; });
         if (!ready_) return sys;
         CliResult r = sys.service("up st_stream -args " + std::to_string(kLines));
         ready_ = r.status == 0 && sys.log.wait_for("STREAM: st_stream announced", nullptr, 10s);

@@ -219,4 +219,27 @@ TEST_F(TtyExecutable, StateCrossesLiveUpdatesAndRollbacks) {
     EXPECT_EQ(r.status, 0) << r.out;
 }
 
+// A host SIGSEGV of TTY: under the `restart` policy the replica takes over
+// TTY's endpoint and its predecessor's checkpoint, and counts on.
+// PENDING: needs the `restart` policy (helper A) on i11.
+TEST_F(TtyExecutable, DISABLED_CrashedTtyKeepsItsAccount) {
+    ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: up; the kernel log goes to COM1 (instance 1;", nullptr, 15s));
+    ASSERT_TRUE(umk_test::eventually([&] {
+        return sys_->list_field("tty", 3).find('A') != std::string::npos;
+    })) << sys_->service("list").out;
+    const std::string endpoint = sys_->list_field("tty", 0);
+    const int pid = sys_->host_pid("tty");
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGSEGV), 0);
+    std::string line;
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: restarted; the kernel log goes to COM1 (instance 2;", &line, 10s));
+    EXPECT_GT(number_after(line, "instance 2; "), 0) << line;
+    EXPECT_EQ(sys_->list_field("tty", 0), endpoint);
+    CliResult r = sys_->cat("/dev/hello");
+    EXPECT_EQ(r.status, 0) << r.out;
+}
+
 }  // namespace
