@@ -261,6 +261,9 @@ bool send_request(DevRequest& rq) {
         }
         rq.req.IO_GRANT = static_cast<vir_bytes>(rq.grant);
     }
+    // The driver may act on it at once: it must be in the checkpoint first,
+    // so that a replica after a crash knows its id and reserves its grant.
+    state_checkpoint();
     message m = rq.req;
     int r = ipc_sendnb(rq.driver_ep, &m);
     if (r == -ENOTREADY) {

@@ -333,6 +333,9 @@ int state_load(const void* buf, std::size_t len, int type) {
         // DS again with the first request: announcements made while we were
         // down come with DSF_INITIAL.
         subscribed = false;
+        // Every request that reached a driver is in the checkpoint
+        // (send_request checkpoints first); ids stay apart all the same.
+        last_id += 0x10000;
     }
     reserve_grants();
     return OK;
