@@ -87,6 +87,15 @@ int asynsend3(endpoint_t dst, const message* m, unsigned flags) {
     return r;
 }
 
+int asynsend_pending() {
+    int n = 0;
+    for (int i = first; i < next; ++i) {
+        const std::uint32_t f = flags_of(table[i]);
+        if (f != AMF_EMPTY && !finished(f)) ++n;
+    }
+    return n;
+}
+
 namespace detail {
 void asynsend_reset() {
     for (asynmsg_t& e : table) e = asynmsg_t{};

@@ -58,6 +58,15 @@ struct Priv {
     // image on sys_update (a new version registers in its own init); a
     // cleared slot's record starts without it.
     bool s_diag_sig;
+
+    // SYS_UPD_RESTART: the message a dead image had been handed but never
+    // read (it died blocked receiving, and a SEND, SENDNB, SENDA or notify
+    // completed its receive), kept with the slot for the replica that took
+    // over the endpoint; its first receive that accepts the source (and is
+    // not waiting for a reply) takes it. Stays with the slot on sys_update; a
+    // cleared slot's record starts without it.
+    bool s_salvaged;
+    message s_salvaged_msg;
 };
 
 }  // namespace umk

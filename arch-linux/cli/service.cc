@@ -19,12 +19,31 @@ const char kUsage[] =
     "usage: umk service [--sock PATH] VERB ...\n"
     "\n"
     "  up <binary> [-label L] [-args \"A B\"] [-period T] [-config FILE] [-script S]\n"
+    "     [-policy restart|reset]\n"
     "  run <binary> ...              like up, but never restarted\n"
     "  update <binary>|self -label L [-state N] [-maxtime T] [-x|-y|-z]\n"
     "                                live update; -x/-y/-z make the new version's\n"
     "                                init crash / fail / hang (tests)\n"
     "  down L | refresh L | restart L | lookup L\n"
+    "  fi L                          fault injection: L crashes itself (its SEF\n"
+    "                                does it; a service without SEF ignores it);\n"
+    "                                RS recovers it as after any crash\n"
     "  list | shutdown\n"
+    "\n"
+    "Restart policies (-policy, system.conf `policy`): reset (default) gives the\n"
+    "replacement of a dead service a new endpoint; restart lets it take over the\n"
+    "dead one's endpoint, so requests queued there are served by it and it gets\n"
+    "the dead instance's state. PM, devman, RS, TTY, DS and VM always use restart.\n"
+    "A service up RS_BACKOFF_RESET (30 s) without a crash has its restart count\n"
+    "reset to 0.\n"
+    "\n"
+    "list: every service, RS first. FLAGS:\n"
+    "  A active            I initializing     U updating        E exiting\n"
+    "  F refreshing        T terminated (dead, kept frozen until replaced)\n"
+    "  R replica (replaces a dead instance) N missed its heartbeat\n"
+    "  S its recovery script runs           n never restarted (run)\n"
+    "  s core (cannot be taken down)        b boot image        - none\n"
+    "POLICY: restart or reset, as RS will apply it.\n"
     "\n"
     "T is in clock ticks, or in seconds with an HZ suffix (-maxtime 3HZ).\n"
     "Policies come from the system.conf built into RS, or from -config FILE.\n"
@@ -72,8 +91,8 @@ int run_service(int argc, char** argv) {
     if (cmd.request.rs_type == RS_LOOKUP) {
         std::printf("%d\n", reply.endpoint);
     } else if (cmd.request.rs_type == RS_LIST) {
-        std::printf("%-15s %9s %8s %6s %-8s %8s %s\n", "LABEL", "ENDPOINT", "RESTARTS", "PERIOD",
-                    "FLAGS", "PID", "PROGRAM");
+        std::printf("%-15s %9s %8s %6s %-8s %8s %-7s %s\n", "LABEL", "ENDPOINT", "RESTARTS",
+                    "PERIOD", "FLAGS", "PID", "POLICY", "PROGRAM");
         std::size_t n = data.size() / sizeof(rs::rs_list_entry);
         for (std::size_t i = 0; i < n; ++i) {
             rs::rs_list_entry e;
@@ -82,9 +101,12 @@ int run_service(int argc, char** argv) {
             e.program[sizeof e.program - 1] = '\0';
             char flags[16];
             print_flags(e.flags, flags);
-            std::printf("%-15s %9d %8d %6d %-8s %8s %s\n", e.label, e.endpoint, e.restarts,
+            const char* policy = e.policy == conf::POLICY_RESTART ? "restart"
+                                 : e.policy == conf::POLICY_RESET ? "reset"
+                                                                  : "-";
+            std::printf("%-15s %9d %8d %6d %-8s %8s %-7s %s\n", e.label, e.endpoint, e.restarts,
                         e.period, flags, e.host_pid ? std::to_string(e.host_pid).c_str() : "-",
-                        e.program);
+                        policy, e.program);
         }
     }
     return 0;

@@ -26,6 +26,7 @@ void CatStream::start() {
     waited_ = false;
     restarts_ = 0;
     again_ = false;
+    wait_retries_ = 0;
     error_ = OK;
     text_.clear();
     status_ = 0;
@@ -166,6 +167,9 @@ void CatStream::done(int result, const message* reply) {
             // PM's slot is free or holds another process.
             if (status == -EDEADSRCDST)
                 return fail(-ESRCH, "the process manager (PM) is not running");
+            // Not asked again: the crashed PM may have started cat already.
+            if (status == -ERESTART)
+                return fail(status, "PM crashed while starting cat (ERESTART); try again");
             if (status != OK) return fail(status, "cannot start cat");
             child_ = reply->PM_ENDPT;
             slot_.set_reply_endpoint(child_);
@@ -195,6 +199,15 @@ void CatStream::done(int result, const message* reply) {
         case Op::CLEANUP:
             return cleanup();
         case Op::WAIT:
+            // PM crashed while cat's wait was suspended: its replica knows
+            // cat (checkpoint), so the wait is asked again (pm_sendrec).
+            if (status == -ERESTART && wait_retries_ < PM_RESTART_RETRIES) {
+                ++wait_retries_;
+                message m{};
+                m.m_type = PM_WAIT;
+                m.PM_ENDPT = child_;
+                return send(Op::WAIT, PM_PROC_NR, m);
+            }
             if (status != OK) {
                 if (error_ == OK) {
                     error_ = status;

@@ -58,6 +58,7 @@ class CatStream {
     std::vector<int> fds_;  // the proxy's open devman descriptors
     int r_ = -1, w_ = -1;   // the pipe's read and write ends
     endpoint_t child_ = NONE;
+    int wait_retries_ = 0;  // PM_WAITs asked again after ERESTART
     bool waited_ = false;
     int error_ = OK;
     std::string text_;

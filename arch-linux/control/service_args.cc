@@ -30,6 +30,7 @@ constexpr Verb kVerbs[] = {
     {"lookup", RS_LOOKUP, false},
     {"shutdown", RS_SHUTDOWN, false},
     {"list", RS_LIST, false},
+    {"fi", RS_FI, false},  // MINIX 3.4: the service crashes itself on purpose
 };
 
 std::string base_name(const std::string& p) {
@@ -75,7 +76,8 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
         }
     }
     if (i >= argc) {
-        *error = "missing verb (up, run, update, down, refresh, restart, lookup, list, shutdown)";
+        *error =
+            "missing verb (up, run, update, down, refresh, restart, fi, lookup, list, shutdown)";
         return EINVAL;
     }
     out->verb = argv[i++];
@@ -168,6 +170,21 @@ int parse_service_args(int argc, const char* const* argv, ServiceCommand* out, s
                 return EINVAL;
             }
             std::memcpy(st.script, v.c_str(), v.size() + 1);
+        } else if (a == "-policy") {
+            // What RS does when the service dies (MINIX 3.4 restart policies).
+            if (!value(&v)) return EINVAL;
+            if (verb->rs_type == RS_UPDATE) {
+                *error = "-policy is only for up and run";
+                return EINVAL;
+            }
+            if (v == "restart")
+                st.policy = conf::POLICY_RESTART;
+            else if (v == "reset")
+                st.policy = conf::POLICY_RESET;
+            else {
+                *error = "bad policy '" + v + "' (restart or reset)";
+                return EINVAL;
+            }
         } else if (a == "-dev") {
             if (!value(&v)) return EINVAL;
         } else if (a == "-period" || a == "-maxtime") {

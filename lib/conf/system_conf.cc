@@ -465,6 +465,20 @@ struct Parser {
                 return label_into(kw, s.sigmgr);
             });
         }
+        if (str::eq(kw, "policy")) {
+            int n = 0;
+            s.set |= SET_POLICY;
+            return values(kw, true, [&] {
+                if (n++) return one_value_only(kw);
+                if (str::eq(lx.word, "restart"))
+                    s.policy = POLICY_RESTART;
+                else if (str::eq(lx.word, "reset"))
+                    s.policy = POLICY_RESET;
+                else
+                    return bad_value(kw, "'restart' or 'reset'");
+                return OK;
+            });
+        }
         if (str::eq(kw, "class")) {
             return values(kw, true, [&] { return inherit(s, kw_line); });
         }
@@ -477,7 +491,7 @@ struct Parser {
         o.put(kw);
         o.put(
             "' (expected uid, nice, irq, io, pci, system, ipc, vm, control, class, period, "
-            "sigmgr)");
+            "sigmgr, authority, policy)");
         return fail(kw_line, -EINVAL, msg);
     }
 
@@ -516,6 +530,7 @@ struct Parser {
         if (take & SET_PERIOD) s.period = base->period;
         if (take & SET_SIGMGR) str::copy(s.sigmgr, base->sigmgr, LABEL_LEN);
         if (take & SET_AUTHORITY) s.authority = base->authority;
+        if (take & SET_POLICY) s.policy = base->policy;
         s.set |= take;
         return OK;
     }

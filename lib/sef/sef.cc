@@ -35,16 +35,13 @@ void sef_startup() {
                   errno_name(r));
         }
         if (m.m_type == RS_INIT) break;
-        if (is_notify(m.m_type)) {
-            // A heartbeat meant for our predecessor (notifications stay
-            // with the endpoint): nothing to answer before init.
-            log_printf("sef_startup: ignoring a notification from RS before RS_INIT\n");
-            continue;
-        }
-        panic(
-            "sef_startup: expected RS_INIT (0x%x) from RS as the first message, got type %d "
-            "(0x%x)",
-            RS_INIT, m.m_type, m.m_type);
+        // Anything else from RS before RS_INIT was meant for our predecessor
+        // at this endpoint (a heartbeat: notifications stay with the
+        // endpoint; after a restart in place, a message the dead image was
+        // handed but never read): nothing to answer before init.
+        log_printf("sef_startup: ignoring %s 0x%x from RS before RS_INIT\n",
+                   is_notify(m.m_type) ? "a notification" : "message type",
+                   static_cast<unsigned>(m.m_type));
     }
     sef::rs_endpoint = m.m_source;
     const int result = sef::init_request(m);
@@ -101,6 +98,12 @@ int sef_receive_status(endpoint_t src, message* m, int* status) {
             case SIGS_SIGNAL_RECEIVED:
                 sef::signal_request(*m);
                 continue;
+            case RS_FI:
+                // `service fi L` (MINIX 3.4 fault injection): crash for real,
+                // so that RS recovers the service as after any crash. Only
+                // RS may ask; from anybody else it is the service's message.
+                if (!from_rs) return OK;
+                sef::crash("on request (service fi)");
             default:
                 return OK;
         }

@@ -14,22 +14,13 @@
 #include "umklib/syslib.h"
 
 namespace umk::pm {
-namespace {
 
-// Not indexed by slot: a zombie keeps its record after the kernel freed
-// (and may have reused) its slot, until its parent waits for it.
-constexpr int NR_MPROCS = NR_PROCS + 32;
 MProc mproc[NR_MPROCS];
-
-struct Waiter {
-    bool in_use;
-    endpoint_t who;       // blocked in PM_WAIT
-    endpoint_t wait_for;  // a child, or ANY
-};
-constexpr int NR_WAITERS = 32;
 Waiter waiters[NR_WAITERS];
-
 int next_pid = 1;
+bool dirty = false;
+
+namespace {
 
 MProc* slot_of(endpoint_t ep) {
     if (ep == ANY || ep == NONE || ep == SELF) return nullptr;
@@ -48,6 +39,7 @@ MProc* free_record() {
 
 void free_slot(MProc& p) {
     p = MProc{};
+    dirty = true;
 }
 
 bool is_child_of(const MProc& p, endpoint_t parent, endpoint_t wanted) {
@@ -72,9 +64,11 @@ void tell_parent(MProc& child) {
         message reply{};
         reply.m_type = OK;
         fill_wait_reply(reply, child);
-        w.in_use = false;
-        int r = ipc_sendnb(w.who, &reply);
-        if (r != OK) log_printf("pm: cannot answer the wait of %d: %d\n", w.who, r);
+        const endpoint_t who = w.who;
+        w = Waiter{};
+        dirty = true;
+        int r = ipc_sendnb(who, &reply);
+        if (r != OK) log_printf("pm: cannot answer the wait of %d: %d\n", who, r);
         free_slot(child);
         return;
     }
@@ -99,6 +93,7 @@ void pm_init(endpoint_t self, endpoint_t rs) {
     pm_self = self;
     rs_endpoint = rs;
     next_pid = 1;
+    dirty = false;
 }
 
 const MProc* lookup(endpoint_t ep) {
@@ -120,6 +115,7 @@ void exit_proc(MProc& p, int status) {
     if (r != OK) log_printf("pm: sys_clear(%d) failed: %d\n", p.endpoint, r);
     p.flags |= MP_ZOMBIE;
     p.status = status;
+    dirty = true;
     // Its children become orphans; its zombie children are reaped now.
     for (MProc& c : mproc) {
         if (!(c.flags & MP_IN_USE) || c.parent != p.endpoint) continue;
@@ -131,7 +127,7 @@ void exit_proc(MProc& p, int status) {
     exit_files(p.endpoint);
     // A waiter that was this process itself will never be answered.
     for (Waiter& w : waiters) {
-        if (w.in_use && w.who == p.endpoint) w.in_use = false;
+        if (w.in_use && w.who == p.endpoint) w = Waiter{};
     }
     tell_parent(p);
 }
@@ -227,6 +223,7 @@ int do_spawn(message& m) {
     p->parent = m.m_source;
     p->pid = next_pid++;
     str::copy(p->name, program, sizeof p->name);
+    dirty = true;
     if ((r = sys_privctl(ep, SYS_PRIV_ALLOW)) != OK) {
         log_printf("pm: cannot let %s run: %d\n", program, r);
         sys_clear(ep);
@@ -267,6 +264,7 @@ int do_wait(message& m) {
     for (Waiter& w : waiters) {
         if (w.in_use) continue;
         w = Waiter{true, who, wanted};
+        dirty = true;
         return -EDONTREPLY;
     }
     return -EAGAIN;

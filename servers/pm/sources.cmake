@@ -5,5 +5,5 @@
 #
 #   umk_pm_HANDLERS  the request handlers (library umk_pm_server)
 #   umk_pm_MAIN      the program pm: SEF and the receive loop
-set(umk_pm_HANDLERS pm.cc signal.cc)
+set(umk_pm_HANDLERS pm.cc signal.cc state.cc)
 set(umk_pm_MAIN main.cc)

@@ -23,6 +23,10 @@ class Host {
     virtual int clear(endpoint_t ep) = 0;                          // sys_clear
     // VM_RS_UPDATE -> sys_update; `rollback` passes SYS_UPD_ROLLBACK.
     virtual int vm_update(endpoint_t src, endpoint_t dst, bool rollback) = 0;
+    // sys_update directly (no VM: VM itself may be the one restarting), with
+    // SYS_UPD_RESTART (a replica takes over a dead image's endpoint) or
+    // SYS_UPD_ROLLBACK (swap the two back).
+    virtual int update(endpoint_t src, endpoint_t dst, int flags) = 0;
     // Priv id of a live process (for ipc masks), or a negative error.
     virtual int priv_id(endpoint_t ep) = 0;
     // Whether a spawned process has started: run up to its first trap, so
@@ -38,6 +42,7 @@ class Host {
     virtual int send_lu_prepare(endpoint_t ep, int state, int maxtime) = 0;
     virtual int send_signal(endpoint_t ep, int sig) = 0;  // SIGS_SIGNAL_RECEIVED
     virtual int ping(endpoint_t ep) = 0;                  // heartbeat notify
+    virtual int send_fi(endpoint_t ep) = 0;               // RS_FI: crash on purpose
     // Answer a process blocked in SENDREC to RS (a client or a service's
     // init / LU-ready call). `ep_field` goes to RS_ENDPOINT.
     virtual int reply(endpoint_t to, int result, endpoint_t ep_field) = 0;

@@ -19,9 +19,12 @@ inline constexpr int NR_SERVICES = 64;  // records: live instances, replicas, de
 // RS's clock period (MINIX RS_DELTA_T is 60 = 1 s; umk checks 4x a second so
 // that timeouts and heartbeats are noticed promptly).
 inline constexpr int RS_DELTA_T = HZ / 4 > 0 ? HZ / 4 : 1;
-inline constexpr int RS_INIT_T = 10 * HZ;       // a fresh / restart init must finish in this
-inline constexpr int RS_DOWN_T = 2 * HZ;        // SIGTERM, then SIGKILL after this
-inline constexpr int MAX_BACKOFF = 30;          // in RS_DELTA_T periods
+inline constexpr int RS_INIT_T = 10 * HZ;  // a fresh / restart init must finish in this
+inline constexpr int RS_DOWN_T = 2 * HZ;   // SIGTERM, then SIGKILL after this
+inline constexpr int MAX_BACKOFF = 30;     // in RS_DELTA_T periods
+// A service up this long without a crash has its restart count (and so its
+// backoff) reset to 0: a crash a day apart is a first crash again.
+inline constexpr int RS_BACKOFF_RESET = 30 * HZ;
 inline constexpr int LU_MAXTIME_DEFAULT = 120;  // ticks, as MINIX
 inline constexpr int RS_SCRIPT_T = 10 * HZ;     // a recovery script must be done in this
 inline constexpr int NR_SCRIPTS = 8;            // recovery scripts running at once
@@ -65,6 +68,12 @@ struct Service {
     Service* prev;             // replica: the dead instance it replaces (kept frozen)
     char script[PROGRAM_MAX];  // recovery script, "" = RS restarts it itself
     int state_grant;           // of its state area (its RS_INIT answer), -1 for none
+    // Restart policy `restart`: this replica took over the endpoint of `prev`
+    // (SYS_UPD_RESTART), whose frozen image now sits at the replica's former
+    // endpoint, which prev->endpoint holds until the replica's init is done
+    // (then the image is cleared) or fails (then the two are swapped back).
+    bool took_over;
+    clock_t_ up_tm;  // when it became active (the restart count decays, RS_BACKOFF_RESET)
 };
 
 // A recovery script RS started (a user process, child of RS in PM). It may
@@ -116,7 +125,8 @@ struct SelfUpdate {
 // The state block: the Manager's table as plain data, the first thing a
 // new RS reads (through the grant) once it owns RS's endpoint.
 inline constexpr std::uint32_t STATE_MAGIC = 0x54535352;  // "RSST"
-inline constexpr std::uint32_t STATE_VERSION = 4;  // 2: script, 3: conf.authority, 4: state_grant
+// 2: script, 3: conf.authority, 4: state_grant, 5: conf.policy, took_over, up_tm
+inline constexpr std::uint32_t STATE_VERSION = 5;
 inline constexpr std::uint32_t STATE_DS_READY = 0x1;
 
 struct StateRecord {
@@ -197,8 +207,13 @@ class Manager {
     int load_state(const State& in);
     const SelfUpdate& self_update_state() const { return sup_; }
 
-    // Introspection (RS_LIST and the tests).
+    // Introspection (RS_LIST and the tests): RS's own row first, then the
+    // table; at most `max` entries (NR_SERVICES + 1 hold everything).
     int list(rs_list_entry* out, int max) const;
+    // `service fi rs` was accepted: RS crashes itself once it has answered.
+    bool crash_requested() const { return crash_self_; }
+    // The policy RS applies when `s` dies (a fixed slot always restarts).
+    std::uint32_t policy_of(const Service& s) const;
     const Script* script_for(const char* label) const;
     // Who may ask what: OK, or -EPERM (logged) for a user process that is
     // not the recovery script of the label it names, or a system process
@@ -234,6 +249,10 @@ class Manager {
     void terminated(Service& s, int sig);
     void restart_now(Service& s);
     void schedule_restart(Service& dead);
+    // Policy restart: the replica takes over dead's endpoint / a failed
+    // replica gives it back (recovery.cc).
+    int take_over_endpoint(Service& replica, Service& dead);
+    bool give_back(Service& replica, Service& dead);
 
     // Recovery scripts (scripts.cc).
     bool run_script(Service& dead);
@@ -248,6 +267,7 @@ class Manager {
     int do_refresh(const Request& rq);
     int do_restart(const Request& rq);
     int do_shutdown();
+    int do_fi(const Request& rq);
 
     // Live update of other services (update.cc).
     int do_update(const Request& rq);
@@ -271,6 +291,7 @@ class Manager {
     endpoint_t self_ = 0;
     bool ds_ready_ = false;
     bool shutting_down_ = false;
+    bool crash_self_ = false;  // `service fi rs`
     Update upd_{};
     SelfUpdate sup_{};
     Service table_[NR_SERVICES]{};

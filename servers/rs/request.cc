@@ -37,6 +37,8 @@ int Manager::dispatch(const Request& rq, endpoint_t* ep_out) {
             return rq.start ? do_update(rq) : -EINVAL;
         case RS_SHUTDOWN:
             return do_shutdown();
+        case RS_FI:
+            return do_fi(rq);
         case RS_LOOKUP: {
             if (!rq.label || !rq.label[0]) return -EINVAL;
             if (str::eq(rq.label, "rs")) {
@@ -80,6 +82,15 @@ int Manager::do_up(const Request& rq, bool no_restart) {
     else
         s->period = (s->conf.set & conf::SET_PERIOD) ? s->conf.period : 0;
     if (no_restart || (st.flags & RSS_NO_RESTART)) s->flags |= RS_NO_RESTART;
+    // -policy restart|reset overrides the entry's; kept in the record's
+    // entry, so that replicas and new versions inherit it.
+    if (st.policy == conf::POLICY_RESET || st.policy == conf::POLICY_RESTART) {
+        s->conf.policy = st.policy;
+        s->conf.set |= conf::SET_POLICY;
+    } else if (st.policy != conf::POLICY_DEFAULT) {
+        release(*s);
+        return -EINVAL;
+    }
     int r = start(*s, SEF_INIT_FRESH, NONE, true);
     if (r != OK) {
         logf("RS: cannot start '%s' from '%s': %s", label, st.program, errno_name(r));
@@ -183,8 +194,44 @@ int Manager::do_shutdown() {
     return OK;
 }
 
+// `service fi L` (MINIX 3.4): tell the service to crash itself. Its SEF
+// does it (sef::crash, a real fault), so RS then sees an ordinary crash and
+// recovers it by its policy. A service that does not receive through SEF
+// never sees the message and goes on. `fi rs`: RS crashes itself once it has
+// answered (main.cc), for its guardian to recover.
+int Manager::do_fi(const Request& rq) {
+    if (!rq.label || !rq.label[0]) return -EINVAL;
+    if (str::eq(rq.label, "rs")) {
+        logf("RS: fault injection in 'rs' requested by %d: crashing after the answer", rq.caller);
+        crash_self_ = true;
+        return OK;
+    }
+    Service* s = find_label(rq.label, false);
+    if (!s) return -ESRCH;
+    if (!(s->flags & RS_ACTIVE) || (s->flags & (RS_EXITING | RS_UPDATING | RS_INITIALIZING)))
+        return -EBUSY;
+    int r = host_->send_fi(s->endpoint);
+    if (r != OK) {
+        logf("RS: cannot send RS_FI to '%s': %s", s->label, errno_name(r));
+        return r;
+    }
+    logf("RS: fault injection in '%s' (endpoint %d) requested by %d", s->label, s->endpoint,
+         rq.caller);
+    return OK;
+}
+
 int Manager::list(rs_list_entry* out, int max) const {
     int n = 0;
+    // RS is not in its own table: its row from what it knows of itself.
+    if (n < max) {
+        rs_list_entry& e = out[n++];
+        e = rs_list_entry{};
+        str::copy(e.label, "rs", sizeof e.label);
+        e.endpoint = self_;
+        e.flags = RS_IN_USE | RS_ACTIVE | RS_CORE | RS_BOOT | (sup_.active ? RS_UPDATING : 0);
+        e.policy = conf::POLICY_RESTART;
+        str::copy(e.program, "rs", sizeof e.program);
+    }
     for (const Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (n == max) break;
@@ -195,6 +242,7 @@ int Manager::list(rs_list_entry* out, int max) const {
         e.restarts = s.restarts;
         e.flags = s.flags;
         e.period = s.period;
+        e.policy = policy_of(s);
         str::copy(e.program, s.program, sizeof e.program);
     }
     return n;

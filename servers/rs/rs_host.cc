@@ -53,6 +53,10 @@ int SysHost::vm_update(endpoint_t src, endpoint_t dst, bool rollback) {
     return umk::vm_update(src, dst, rollback ? SYS_UPD_ROLLBACK : 0);
 }
 
+int SysHost::update(endpoint_t src, endpoint_t dst, int flags) {
+    return sys_update(src, dst, flags);
+}
+
 int SysHost::priv_id(endpoint_t ep) {
     int r = sys_getinfo(GET_PROCTAB, proctab, sizeof proctab);
     if (r != OK) return r;
@@ -150,6 +154,12 @@ int SysHost::send_signal(endpoint_t ep, int sig) {
 
 int SysHost::ping(endpoint_t ep) {
     return ipc_notify(ep);
+}
+
+int SysHost::send_fi(endpoint_t ep) {
+    message m = blank();
+    m.m_type = RS_FI;
+    return asynsend3(ep, &m, AMF_NOREPLY);
 }
 
 int SysHost::reply(endpoint_t to, int result, endpoint_t ep_field) {

@@ -22,6 +22,7 @@ class SysHost final : public Host {
     int kill(endpoint_t ep, int sig) override;
     int clear(endpoint_t ep) override;
     int vm_update(endpoint_t src, endpoint_t dst, bool rollback) override;
+    int update(endpoint_t src, endpoint_t dst, int flags) override;
     int priv_id(endpoint_t ep) override;
     bool started(endpoint_t ep) override;
     int send_init(endpoint_t ep, int type, int restarts, endpoint_t old_ep, int debug,
@@ -29,6 +30,7 @@ class SysHost final : public Host {
     int send_lu_prepare(endpoint_t ep, int state, int maxtime) override;
     int send_signal(endpoint_t ep, int sig) override;
     int ping(endpoint_t ep) override;
+    int send_fi(endpoint_t ep) override;
     int reply(endpoint_t to, int result, endpoint_t ep_field) override;
     int grant(endpoint_t to, void* addr, std::size_t len) override;
     void revoke(int grant) override;

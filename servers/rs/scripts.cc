@@ -58,6 +58,8 @@ const char* type_name(int type) {
             return "list";
         case RS_LOOKUP:
             return "lookup";
+        case RS_FI:
+            return "fi";
         default:
             return "an unknown request";
     }

@@ -53,7 +53,7 @@ bool conf_ok(const conf::ServiceConf& c) {
     if (!terminated(c.name) || !terminated(c.sigmgr)) return false;
     if (c.nr_irq < 0 || c.nr_irq > conf::MAX_IRQ || c.nr_io < 0 || c.nr_io > conf::MAX_IO ||
         c.nr_pci < 0 || c.nr_pci > conf::MAX_PCI || c.nr_ipc < 0 || c.nr_ipc > conf::MAX_IPC ||
-        c.nr_control < 0 || c.nr_control > conf::MAX_CONTROL)
+        c.nr_control < 0 || c.nr_control > conf::MAX_CONTROL || c.policy > conf::POLICY_RESTART)
         return false;
     for (const auto& l : c.ipc)
         if (!terminated(l)) return false;
@@ -70,6 +70,9 @@ bool record_ok(const State& in, int i) {
         s.args_len > static_cast<std::uint32_t>(ARGS_MAX) || !conf_ok(s.conf))
         return false;
     if (rec.prev < -1 || rec.prev >= NR_SERVICES || rec.prev == i) return false;
+    // A replica that took over its predecessor's endpoint must name it: the
+    // predecessor's image is what a failed replica is swapped back with.
+    if (s.took_over && rec.prev < 0) return false;
     return rec.prev < 0 || (in.records[rec.prev].svc.flags & RS_IN_USE);
 }
 

@@ -265,7 +265,8 @@ int Manager::adopt_boot(const char* label, endpoint_t ep) {
     if (r == OK) r = host_->set_priv(ep, pa);
     if (r == OK) r = host_->allow(ep);
     bool defer = !ds_ready_ && !str::eq(label, "ds");
-    if (r == OK && !defer) r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE, NONE, -1);
+    if (r == OK && !defer)
+        r = host_->send_init(ep, SEF_INIT_FRESH, 0, NONE, RS_DEBUG_NONE, NONE, -1);
     if (r != OK) {
         logf("RS: cannot start boot service '%s': %s", label, errno_name(r));
         release(*s);
@@ -330,14 +331,17 @@ void Manager::init_ok(Service& s) {
     host_->reply(s.endpoint, OK, NONE);
     s.flags &= ~(RS_INITIALIZING | RS_REPLICA);
     s.flags |= RS_ACTIVE;
-    s.alive_tm = s.check_tm = host_->now();
-    // Only now is the dead predecessor no longer needed.
+    s.alive_tm = s.check_tm = s.up_tm = host_->now();
+    // Only now is the dead predecessor no longer needed (policy restart: its
+    // image, at the replica's former endpoint, which dead->endpoint names).
     if (s.prev) {
         Service* dead = s.prev;
+        const bool in_place = s.took_over;
         s.prev = nullptr;
+        s.took_over = false;
         cleanup(*dead, false);
-        logf("RS: service '%s' restarted (endpoint %d, restarts %d)", s.label, s.endpoint,
-             s.restarts);
+        logf("RS: service '%s' restarted (endpoint %d, restarts %d%s)", s.label, s.endpoint,
+             s.restarts, in_place ? ", policy restart: same endpoint" : "");
     }
     late_reply(s, OK);
     if (str::eq(s.label, "ds") && !ds_ready_) {

@@ -52,6 +52,46 @@ TEST(UpdateRestart, ReplicaGetsQueuedSendersAndOwedRepliesFailWithErestart) {
     EXPECT_EQ(result(proc(CLIENT)), -ERESTART);
 }
 
+// The dead image died blocked receiving: a SENDNB (or SENDA, or notify)
+// completed its receive, but it never read the message and its sender waits
+// for nothing. The replica gets it, once, at its first receive that accepts
+// the source; one from a SENDREC sender is not kept (that caller gets
+// ERESTART).
+TEST(UpdateRestart, AMessageTheDeadImageWasHandedButNeverReadGoesToTheReplica) {
+    boot_update();
+    ASSERT_EQ(receive(proc(OLD), ANY), BLOCKED);
+    kill_old();
+    ASSERT_TRUE(proc(OLD).p_rts_flags & RTS_RECEIVING);  // dead, but still a receiver
+    ASSERT_EQ(sendnb(proc(CLIENT), ep(OLD), make_msg(81)), OK);
+    const endpoint_t old_ep = ep(OLD);
+    ASSERT_EQ(update(ep(OLD), ep(NEW), SYS_UPD_RESTART), OK);
+    ASSERT_EQ(kc(proc(RS), SYS_PRIVCTL, privctl_msg(old_ep, SYS_PRIV_ALLOW)), OK);
+    Proc& replica = proc(OLD);
+    EXPECT_EQ(receive(replica, ep(RS)), BLOCKED);  // SEF waits for RS_INIT: not this one
+    EXPECT_EQ(send(proc(RS), old_ep, make_msg(1)), OK);
+    EXPECT_EQ(last_msg(replica).m_type, 1);
+    EXPECT_EQ(receive(replica, ANY), OK);
+    EXPECT_EQ(last_msg(replica).m_type, 81);
+    EXPECT_EQ(last_msg(replica).m_source, ep(CLIENT));
+    EXPECT_EQ(receive(replica, ANY), BLOCKED);  // once
+    // Clearing the dead image (now in NEW's slot) changes nothing for it.
+    message m{};
+    m.PR_ENDPT = ep(NEW);
+    EXPECT_EQ(kc(proc(RS), SYS_CLEAR, m), OK);
+}
+
+TEST(UpdateRestart, ASendrecTheDeadImageReceivedIsNotReplayed) {
+    boot_update();
+    ASSERT_EQ(receive(proc(OLD), ANY), BLOCKED);
+    ASSERT_EQ(sendrec(proc(CLIENT), ep(OLD), make_msg(91)), BLOCKED);
+    kill_old();
+    const endpoint_t old_ep = ep(OLD);
+    ASSERT_EQ(update(ep(OLD), ep(NEW), SYS_UPD_RESTART), OK);
+    EXPECT_EQ(result(proc(CLIENT)), -ERESTART);
+    ASSERT_EQ(kc(proc(RS), SYS_PRIVCTL, privctl_msg(old_ep, SYS_PRIV_ALLOW)), OK);
+    EXPECT_EQ(receive(proc(OLD), ANY), BLOCKED);
+}
+
 TEST(UpdateRestart, PlainReceiversOfTheEndpointKeepWaiting) {
     boot_update();
     ASSERT_EQ(receive(proc(CLIENT), ep(OLD)), BLOCKED);  // e.g. waits for a notification

@@ -116,6 +116,25 @@ TEST(ConfParser, AuthorityFlags) {
     EXPECT_EQ(p->cfg.services[3].authority, 0u);
 }
 
+// Restart policies (MINIX 3.4): restart | reset, inherited through `class`,
+// POLICY_DEFAULT without a policy line.
+TEST(ConfParser, RestartPolicies) {
+    Parsed* p = parse_text(
+        "service pm { policy restart; };\n"
+        "service hello { policy reset; };\n"
+        "service pm2 { class pm; };\n"
+        "service pm3 { policy reset; class pm; };\n"
+        "service none { };");
+    ASSERT_EQ(p->status, OK) << p->message();
+    EXPECT_EQ(p->cfg.services[0].policy, POLICY_RESTART);
+    EXPECT_TRUE(p->cfg.services[0].set & SET_POLICY);
+    EXPECT_EQ(p->cfg.services[1].policy, POLICY_RESET);
+    EXPECT_EQ(p->cfg.services[2].policy, POLICY_RESTART);
+    EXPECT_EQ(p->cfg.services[3].policy, POLICY_RESET);  // its own line wins over the class
+    EXPECT_EQ(p->cfg.services[4].policy, POLICY_DEFAULT);
+    EXPECT_FALSE(p->cfg.services[4].set & SET_POLICY);
+}
+
 struct BadCase {
     const char* text;
     int line;
@@ -156,6 +175,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"service a {\n vm FLY;\n};", 2, "unknown VM call 'FLY'"},
         BadCase{"service a {\n authority ROOT;\n};", 2, "unknown authority 'ROOT'"},
         BadCase{"service a {\n period soon;\n};", 2, "bad value 'soon' in 'period'"},
+        BadCase{"service a {\n policy reboot;\n};", 2,
+                "bad value 'reboot' in 'policy' (expected 'restart' or 'reset')"},
+        BadCase{"service a {\n policy restart reset;\n};", 2,
+                "expected ';' after the value of 'policy'"},
+        BadCase{"service a { policy; };", 1, "'policy' needs a value"},
         BadCase{"service a { class nosuch; };", 1, "unknown class 'nosuch'"},
         BadCase{"service a { uid; };", 1, "'uid' needs a value"},
         BadCase{"service averyveryverylongname { };", 1, "longer than 15"},
@@ -195,8 +219,12 @@ TEST(ConfParser, ShippedSystemConfParses) {
     char msg[256];
     format_error(err, msg, sizeof msg);
     ASSERT_EQ(r, OK) << msg;
-    for (const char* name : {"rs", "pm", "ds", "vm", "tty", "hello", "hello_v2"})
+    for (const char* name : {"rs", "pm", "ds", "vm", "tty", "hello", "hello_v2", "guard"})
         EXPECT_NE(find(cfg, name), nullptr) << name;
+    // The system servers and the guardian restart in place (design 11, section 2).
+    for (const char* name : {"rs", "pm", "ds", "vm", "tty", "devman", "guard"})
+        EXPECT_EQ(find(cfg, name)->policy, POLICY_RESTART) << name;
+    EXPECT_EQ(find(cfg, "hello")->policy, POLICY_DEFAULT);
     // Only TTY reads the log, and no shipped service manages services.
     for (int i = 0; i < cfg.count; ++i) {
         const ServiceConf& c = cfg.services[i];

@@ -103,9 +103,9 @@ TEST_F(DevmanState, LiveUpdatesAndRollbacksKeepARunningCatGoing) {
 // A host SIGSEGV of devman: RS's replica takes over devman's endpoint
 // (restart policy) and its last checkpoint; the cat's read and the proxy's
 // read of the pipe got ERESTART and are asked again; nothing is lost.
-// PENDING: needs the `restart` policy (helper A) on i11; under `reset` the
-// replica gets a new endpoint and every descriptor is lost.
-TEST_F(DevmanState, DISABLED_CrashOfDevmanKeepsARunningCatGoing) {
+// (Under `reset` the replica would get a new endpoint and every descriptor
+// would be lost.)
+TEST_F(DevmanState, CrashOfDevmanKeepsARunningCatGoing) {
     BootedSystem& sys = boot_ready();
     ASSERT_TRUE(ready_);
     const std::string endpoint = sys.list_field("devman", 0);

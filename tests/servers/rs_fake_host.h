@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host.h"
+#include "umk/com.h"
 #include "umk/err.h"
 #include "umk/priv_flags.h"
 
@@ -97,6 +98,15 @@ struct FakeHost final : Host {
         if (vm_hook) return vm_hook(src, dst, rollback);
         return vm_update_error;
     }
+    int update_error = OK;       // of the direct sys_update (restart policy)
+    int update_fail_after = -1;  // fail the n-th update (0-based), -1 never
+    int updates = 0;
+    int update(endpoint_t src, endpoint_t dst, int flags) override {
+        ev("update %d %d%s%s", src, dst, (flags & SYS_UPD_RESTART) ? " restart" : "",
+           (flags & SYS_UPD_ROLLBACK) ? " rollback" : "");
+        if (update_fail_after == updates++) return -EBUSY;
+        return update_error;
+    }
     int priv_id(endpoint_t ep) override { return ep % 50; }
     bool started(endpoint_t ep) override {
         auto it = started_eps.find(ep);
@@ -118,6 +128,10 @@ struct FakeHost final : Host {
     }
     int ping(endpoint_t ep) override {
         ev("ping %d", ep);
+        return OK;
+    }
+    int send_fi(endpoint_t ep) override {
+        ev("fi %d", ep);
         return OK;
     }
     int reply(endpoint_t to, int result, endpoint_t ep_field) override {

@@ -27,6 +27,7 @@ inline constexpr const char* kConf = R"(
 service ds { period 0; };
 service hello { period 10; ipc SYSTEM ds rs; };
 service quiet { period 0; };
+service keeper { period 0; policy restart; };
 )";
 
 class RsManager : public ::testing::Test {

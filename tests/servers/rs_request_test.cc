@@ -88,15 +88,70 @@ TEST_F(RsManager, RestartOfALiveServiceAnswersWhenTheReplicaIsUp) {
     EXPECT_TRUE(h_.saw("clear " + std::to_string(ep)));
 }
 
-TEST_F(RsManager, ListReportsEveryRecord) {
+TEST_F(RsManager, ListReportsRsItselfFirstThenEveryRecord) {
     endpoint_t ep = up("/bin/hello");
     rs_list_entry e[8];
     int n = m_.list(e, 8);
-    ASSERT_EQ(n, 2);
-    EXPECT_STREQ(e[1].label, "hello");
-    EXPECT_EQ(e[1].endpoint, ep);
-    EXPECT_TRUE(e[1].flags & RS_ACTIVE);
-    EXPECT_TRUE(e[0].flags & RS_CORE);
+    ASSERT_EQ(n, 3);
+    // RS is not in its own table: its row comes from what it knows of itself.
+    EXPECT_STREQ(e[0].label, "rs");
+    EXPECT_EQ(e[0].endpoint, RS_EP);
+    EXPECT_EQ(e[0].flags, RS_IN_USE | RS_ACTIVE | RS_CORE | RS_BOOT);
+    EXPECT_EQ(e[0].policy, conf::POLICY_RESTART);
+    EXPECT_STREQ(e[0].program, "rs");
+    EXPECT_STREQ(e[1].label, "ds");
+    EXPECT_TRUE(e[1].flags & RS_CORE);
+    EXPECT_EQ(e[1].policy, conf::POLICY_RESTART);  // a fixed slot (DS_PROC_NR)
+    EXPECT_STREQ(e[2].label, "hello");
+    EXPECT_EQ(e[2].endpoint, ep);
+    EXPECT_TRUE(e[2].flags & RS_ACTIVE);
+    EXPECT_EQ(e[2].policy, conf::POLICY_RESET);  // no policy line
+    // Bounded by the caller's room, RS's row first.
+    EXPECT_EQ(m_.list(e, 1), 1);
+    EXPECT_STREQ(e[0].label, "rs");
+    EXPECT_EQ(m_.list(e, 0), 0);
+}
+
+TEST_F(RsManager, ListShowsAPolicyFromTheRequest) {
+    rs_start st = make_start("/bin/hello");
+    st.policy = conf::POLICY_RESTART;
+    ASSERT_EQ(request(RS_UP, &st), -EDONTREPLY);
+    m_.init_reply(h_.next_ep - 1, OK);
+    rs_list_entry e[8];
+    ASSERT_EQ(m_.list(e, 8), 3);
+    EXPECT_EQ(e[2].policy, conf::POLICY_RESTART);
+    st = make_start("/bin/quiet");
+    st.policy = 7;
+    EXPECT_EQ(request(RS_UP, &st), -EINVAL);
+    EXPECT_EQ(m_.records_in_use(), 2);
+}
+
+TEST_F(RsManager, FaultInjectionTellsTheServiceToCrash) {
+    endpoint_t ep = up("/bin/hello");
+    EXPECT_EQ(request(RS_FI, nullptr, "hello"), OK);
+    EXPECT_EQ(h_.last(), "fi " + std::to_string(ep));
+    // The crash that follows is an ordinary one: restarted (reset: new endpoint).
+    EXPECT_EQ(m_.signal(ep, SIGSEGV), -EDEADSRCDST);
+    EXPECT_EQ(h_.count_prefix("spawn /bin/hello"), 1);
+    EXPECT_EQ(request(RS_FI, nullptr, "hello"), -EBUSY);  // its replica is initializing
+    EXPECT_EQ(request(RS_FI, nullptr, "nosuch"), -ESRCH);
+    EXPECT_EQ(request(RS_FI, nullptr, ""), -EINVAL);
+    EXPECT_FALSE(m_.crash_requested());
+}
+
+TEST_F(RsManager, FaultInjectionNeedsManageServices) {
+    up("/bin/hello");
+    h_.authority_of[CLIENT2] = 0;
+    EXPECT_EQ(request(RS_FI, nullptr, "hello", CLIENT2), -EPERM);
+    EXPECT_EQ(h_.count_prefix("fi "), 0);
+    EXPECT_EQ(request(RS_FI, nullptr, "rs", CLIENT2), -EPERM);
+    EXPECT_FALSE(m_.crash_requested());
+}
+
+TEST_F(RsManager, FaultInjectionInRsCrashesRsAfterTheAnswer) {
+    EXPECT_EQ(request(RS_FI, nullptr, "rs"), OK);
+    EXPECT_TRUE(m_.crash_requested());
+    EXPECT_EQ(h_.count_prefix("fi "), 0);
 }
 
 TEST_F(RsManager, ShutdownStopsEverythingWithoutRestarts) {

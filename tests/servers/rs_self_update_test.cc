@@ -116,6 +116,7 @@ TEST_F(RsSelfUpdate, BadStateBlocksAreRejectedWithoutATrace) {
     expect_rejected([](State& b) { b.records[1].prev = NR_SERVICES; });
     expect_rejected([](State& b) { b.records[1].prev = 5; });  // a free record
     expect_rejected([](State& b) { b.records[1].svc.conf.nr_ipc = -1; });
+    expect_rejected([](State& b) { b.records[1].svc.conf.policy = 9; });
     expect_rejected([](State& b) { b.records[1].svc.flags |= 0x80000000u; });
     ASSERT_EQ(nm_->load_state(*st), OK);
     EXPECT_EQ(table_of(*nm_), good);

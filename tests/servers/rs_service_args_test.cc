@@ -87,8 +87,28 @@ TEST(ServiceArgs, LabelVerbs) {
         EXPECT_EQ(p.cmd.request.rs_type, type);
         EXPECT_STREQ(p.cmd.request.label, "hello");
     }
+    Parsed fi = parse({"fi", "hello"});
+    ASSERT_EQ(fi.status, 0) << fi.error;
+    EXPECT_EQ(fi.cmd.request.rs_type, RS_FI);
+    EXPECT_STREQ(fi.cmd.request.label, "hello");
+    EXPECT_EQ(parse({"fi"}).status, EINVAL);
     EXPECT_EQ(parse({"list"}).cmd.request.rs_type, RS_LIST);
     EXPECT_EQ(parse({"shutdown"}).cmd.request.rs_type, RS_SHUTDOWN);
+}
+
+TEST(ServiceArgs, RestartPolicy) {
+    EXPECT_EQ(parse({"up", "hello"}).cmd.request.start.policy, conf::POLICY_DEFAULT);
+    Parsed p = parse({"up", "hello", "-policy", "restart"});
+    ASSERT_EQ(p.status, 0) << p.error;
+    EXPECT_EQ(p.cmd.request.start.policy, conf::POLICY_RESTART);
+    p = parse({"run", "hello", "-policy", "reset"});
+    ASSERT_EQ(p.status, 0) << p.error;
+    EXPECT_EQ(p.cmd.request.start.policy, conf::POLICY_RESET);
+    p = parse({"up", "hello", "-policy", "reboot"});
+    EXPECT_EQ(p.status, EINVAL);
+    EXPECT_NE(p.error.find("bad policy 'reboot'"), std::string::npos) << p.error;
+    EXPECT_EQ(parse({"up", "hello", "-policy"}).status, EINVAL);
+    EXPECT_EQ(parse({"update", "self", "-label", "h", "-policy", "restart"}).status, EINVAL);
 }
 
 TEST(ServiceArgs, UsageErrors) {

@@ -8,6 +8,8 @@
 //   initfail    its fresh init fails (ENOSYS)
 //   neverready  never reaches a live-update state (prepare says ENOTREADY)
 //   good        nothing (a well-behaved service)
+//   replicafail segv like `segv`; its first replica's init fails (ENOSYS),
+//               later ones succeed (a replica whose init fails, policy restart)
 // (.cpp, not .cc: the test glob must not pull it into the test executable.)
 #include <fcntl.h>
 
@@ -33,10 +35,11 @@ bool is(const char* m) {
 
 int init(int type, sef_init_info_t* info) {
     log_printf("rs_victim(%s): init type %d, restarts %d\n", mode, type, info->restarts);
+    if (type == SEF_INIT_RESTART && is("replicafail") && info->restarts == 1) return -ENOSYS;
     if (type != SEF_INIT_FRESH) return OK;
     if (is("initfail")) return -ENOSYS;
     if (is("hang")) sef_setcb_ping_reply(sef_cb_ping_reply_null);
-    if (is("segv") || is("syscall") || is("exit")) {
+    if (is("segv") || is("syscall") || is("exit") || is("replicafail")) {
         misbehave_armed = true;
         sys_setalarm(sys_hz() / 2, false);
     }
@@ -45,7 +48,7 @@ int init(int type, sef_init_info_t* info) {
 
 [[noreturn]] void misbehave() {
     log_printf("rs_victim(%s): misbehaving now\n", mode);
-    if (is("segv")) {
+    if (is("segv") || is("replicafail")) {
         static volatile int* nowhere = nullptr;
         *nowhere = 1;
     } else if (is("syscall")) {

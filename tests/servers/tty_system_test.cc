@@ -221,8 +221,7 @@ TEST_F(TtyExecutable, StateCrossesLiveUpdatesAndRollbacks) {
 
 // A host SIGSEGV of TTY: under the `restart` policy the replica takes over
 // TTY's endpoint and its predecessor's checkpoint, and counts on.
-// PENDING: needs the `restart` policy (helper A) on i11.
-TEST_F(TtyExecutable, DISABLED_CrashedTtyKeepsItsAccount) {
+TEST_F(TtyExecutable, CrashedTtyKeepsItsAccount) {
     ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
     ASSERT_TRUE(
         sys_->log.wait_for("tty: up; the kernel log goes to COM1 (instance 1;", nullptr, 15s));

@@ -19,14 +19,18 @@
 // With SYS_UPD_RESTART the source is a dead image and a replica takes over
 // its endpoint (crash recovery, `restart` policy): its pending send and an
 // undelivered message are dropped, and the processes waiting for its replies
-// get ERESTART after the swap (the replica never saw their requests).
+// get ERESTART after the swap (the replica never saw their requests). A
+// message the dead image had been handed without being answerable that way
+// (it died receiving; a SENDNB, SENDA or notify completed the receive) is
+// kept for the replica's first receive that accepts it (Priv::s_salvaged).
 //
 // The Proc records and the Priv records are exchanged; each slot keeps its
 // identity: p_endpoint, p_nr, p_priv (and s_proc_nr), s_id, and what was
 // addressed to it: s_notify_pending, s_int_pending, s_sig_pending,
-// s_alarm_timer. Everything else travels with the image. ipc_fix_after_swap
-// then keeps the queued IPC with the endpoint. A second update of the same
-// pair restores the original arrangement exactly (rollback).
+// s_alarm_timer, s_salvaged. Everything else travels with the image.
+// ipc_fix_after_swap then keeps the queued IPC with the endpoint. A second
+// update of the same pair restores the original arrangement exactly
+// (rollback).
 #include "calls.h"
 #include "umk/com.h"
 
@@ -84,6 +88,20 @@ void keep_identity(Proc& p, const Proc& orig, const Priv& orig_priv) {
     pr.s_int_pending = orig_priv.s_int_pending;
     pr.s_sig_pending = orig_priv.s_sig_pending;
     pr.s_alarm_timer = orig_priv.s_alarm_timer;  // its list links are at the same address
+    pr.s_salvaged = orig_priv.s_salvaged;
+    pr.s_salvaged_msg = orig_priv.s_salvaged_msg;
+}
+
+// A message handed to the dead image's receive (MF_DELIVERMSG) that it never
+// read: one whose sender does not wait for the dead image's answer (SENDREC
+// senders get ERESTART instead, ipc_fail_reply_waiters) must not be lost.
+bool must_salvage(const Proc& dead) {
+    if (!(dead.p_misc_flags & MF_DELIVERMSG)) return false;
+    const Proc* from = endpoint_lookup(dead.p_delivermsg.m_source);
+    const bool awaits_reply =
+        from && (from->p_rts_flags & RTS_RECEIVING) && !(from->p_rts_flags & RTS_SENDING) &&
+        (from->p_misc_flags & MF_REPLY_PEND) && from->p_getfrom_e == dead.p_endpoint;
+    return !awaits_reply;
 }
 
 }  // namespace
@@ -107,7 +125,12 @@ int do_update(Proc&, message& m) {
     if (src == dst) return OK;
 
     if ((rollback || restart) && (src->p_rts_flags & RTS_SENDING)) abort_send(*src);
-    if (restart) src->p_misc_flags &= ~MF_DELIVERMSG;  // the dead never reads it
+    // The dead never reads a message it was handed; one nobody waits an
+    // answer for goes to the replica (Priv::s_salvaged).
+    const bool salvage = restart && must_salvage(*src);
+    static message salvaged;
+    if (salvage) salvaged = src->p_delivermsg;
+    if (restart) src->p_misc_flags &= ~MF_DELIVERMSG;
 
     // Static: two Proc and two Priv records are too big for a kernel stack.
     static Proc orig_src, orig_dst;
@@ -125,6 +148,11 @@ int do_update(Proc&, message& m) {
     dst_priv = orig_src_priv;
     keep_identity(*src, orig_src, orig_src_priv);
     keep_identity(*dst, orig_dst, orig_dst_priv);
+
+    if (salvage) {  // src's slot now holds the replica
+        priv(*src)->s_salvaged = true;
+        priv(*src)->s_salvaged_msg = salvaged;
+    }
 
     ipc_fix_after_swap(*src, *dst);
     arch::proc_swapped(*src, *dst);

@@ -48,6 +48,16 @@ bool take_queued(Proc& caller, endpoint_t src) {
     return false;
 }
 
+// A message the dead predecessor at this endpoint was handed but never read
+// (do_update SYS_UPD_RESTART): it came before anything still pending.
+bool take_salvaged(Proc& caller, endpoint_t src) {
+    Priv* pr = caller.p_priv;
+    if (!pr || !pr->s_salvaged || !source_matches(src, pr->s_salvaged_msg.m_source)) return false;
+    pr->s_salvaged = false;
+    ipc::deliver(caller, pr->s_salvaged_msg);
+    return true;
+}
+
 }  // namespace
 
 int mini_receive(Proc& caller, endpoint_t src, int flags) {
@@ -59,6 +69,7 @@ int mini_receive(Proc& caller, endpoint_t src, int flags) {
     const bool still_sending = (caller.p_rts_flags & RTS_SENDING) != 0;
     if (!still_sending) {
         // During a SENDREC only the reply may end the receive.
+        if (!(caller.p_misc_flags & MF_REPLY_PEND) && take_salvaged(caller, src)) return OK;
         if (!(caller.p_misc_flags & MF_REPLY_PEND) && take_notification(caller, src)) return OK;
         if (take_queued(caller, src)) return OK;
         if ((caller.p_misc_flags & MF_ASYNMSG) && ipc::receive_async(caller, src)) return OK;

@@ -21,6 +21,10 @@ int asynsend3(endpoint_t dst, const message* m, unsigned flags);
 inline int asynsend(endpoint_t dst, const message* m) {
     return asynsend3(dst, m, 0);
 }
+// Messages of the SENDA table the kernel has not delivered yet. They belong
+// to this image: a live update must not swap it out before they are gone
+// (the new version starts with an empty table).
+int asynsend_pending();
 
 // The caller's own endpoint (valid after the library's startup; updated by
 // a live update, since the new version takes over the old endpoint).

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "umk/com.h"
+#include "umk/err.h"
 #include "umk/types.h"
 #include "umklib/ipc.h"
 
@@ -52,13 +53,40 @@ constexpr int pm_term_sig(int status) {
     return status & 0x7f;
 }
 
+// PM crashed holding a request (the kernel answers its callers ERESTART; a
+// replica at PM's endpoint serves what was still queued). Requests whose
+// effect cannot have happened twice are asked again, up to this many times.
+inline constexpr int PM_RESTART_RETRIES = 8;
+
+// SENDREC to PM for the user side: PM_WAIT, PM_GETPID and PM_EXIT are
+// repeated after ERESTART (a wait that PM had suspended is simply
+// suspended again by the replica, which restored the child from its
+// checkpoint). PM_SPAWN and PM_KILL are not: the crashed PM may have
+// started the child or sent the signal already, so the caller gets
+// ERESTART and decides. The transport result (OK or an IPC error);
+// *retried (if given) counts the repetitions.
+inline int pm_sendrec(message* m, int* retried = nullptr) {
+    const message request = *m;
+    const bool again =
+        request.m_type == PM_WAIT || request.m_type == PM_GETPID || request.m_type == PM_EXIT;
+    int r = ipc_sendrec(PM_PROC_NR, m);
+    int i = 0;
+    for (; again && r == -ERESTART && i < PM_RESTART_RETRIES; ++i) {
+        *m = request;
+        r = ipc_sendrec(PM_PROC_NR, m);
+    }
+    if (retried) *retried = i;
+    return r;
+}
+
 // The user side of PM_EXIT: the process ends with `code`; PM clears its slot,
-// so no answer ever comes.
+// so no answer ever comes (only an error returns: then there is no way out
+// but to wait for the end).
 [[noreturn]] inline void pm_exit(int code) {
     message m{};
     m.m_type = PM_EXIT;
     m.PM_STATUS = code;
-    ipc_sendrec(PM_PROC_NR, &m);
+    pm_sendrec(&m);
     for (;;) {
     }
 }

@@ -24,6 +24,12 @@ inline constexpr int RS_LIST = RS_RQ_BASE + 7;  // umk: table of services
 inline constexpr int RS_LOOKUP = RS_RQ_BASE + 8;
 inline constexpr int RS_INIT = RS_RQ_BASE + 0x14;
 inline constexpr int RS_LU_PREPARE = RS_RQ_BASE + 0x15;
+// Fault injection (MINIX 3.4's number, `service fi L`): the label inline in
+// RS_NAME, and MANAGE_SERVICES like every request that changes something.
+// RS asynsends a message of the same type to the service, whose SEF (if it
+// comes from RS) crashes the service on purpose; a service that does not
+// receive through SEF ignores it. `fi rs` crashes RS itself.
+inline constexpr int RS_FI = RS_RQ_BASE + 24;
 
 // RS_INIT: RS -> service (asynsend), then service -> RS (sendrec) with the result.
 #define RS_INIT_RESULT m1_i1
@@ -105,6 +111,9 @@ struct rs_start {
     // Recovery script (-script S, MINIX rss_script): a user program PM spawns
     // when the service fails, instead of RS restarting it; "" = none.
     char script[PROGRAM_MAX];
+    // Restart policy (-policy restart|reset): conf::POLICY_*; POLICY_DEFAULT
+    // = the system.conf entry's (umklib/service_conf.h).
+    std::uint32_t policy;
 };
 
 // Service flags as RS_LIST reports them (MINIX rproc r_flags).
@@ -132,7 +141,8 @@ struct rs_list_entry {
     std::uint32_t flags;
     std::int32_t period;
     std::int32_t host_pid;  // 0 if RS does not know (the proxy fills it in)
-    std::int32_t pad;
+    std::uint32_t policy;   // conf::POLICY_RESET or POLICY_RESTART: what RS will do
+
     char program[48];
 };
 static_assert(sizeof(rs_list_entry) == 88);

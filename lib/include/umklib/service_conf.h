@@ -50,7 +50,21 @@ enum SetBit : std::uint32_t {
     SET_PERIOD = 1u << 9,
     SET_SIGMGR = 1u << 10,
     SET_AUTHORITY = 1u << 11,
+    SET_POLICY = 1u << 12,
 };
+
+// What RS does when the service dies (`policy restart;` / `policy reset;`,
+// MINIX 3.4's restart policies; `service up ... -policy`). DEFAULT is "no
+// policy line": reset, except for a service at a fixed slot (PM, devman,
+// RS, TTY, DS, VM), which RS always restarts with `restart`.
+inline constexpr std::uint32_t POLICY_DEFAULT = 0;
+// The replica gets a new slot and endpoint (subscribers see the new
+// endpoint in DS); no state grant is passed.
+inline constexpr std::uint32_t POLICY_RESET = 1;
+// The replica takes over the dead instance's endpoint (SYS_UPD_RESTART):
+// requests queued for it are served by the replica, and it gets the dead
+// instance's state grant in RS_INIT.
+inline constexpr std::uint32_t POLICY_RESTART = 2;
 
 struct IoRange {
     std::uint32_t base;
@@ -81,6 +95,7 @@ struct ServiceConf {
     // umk's `authority` (umk/priv_flags.h: MANAGE_SERVICES, SPAWN_PROGRAMS,
     // SPAWN_ANY_PATH, LOG_READER), given to the process as privilege flags.
     std::uint32_t authority;
+    std::uint32_t policy;  // POLICY_* (`policy`)
 };
 
 }  // namespace umk::conf

@@ -5,7 +5,8 @@
 //   service NAME { KEYWORD VALUE... ; ... };     # comments run to the end of the line
 //
 // Keywords: uid, nice, irq, io, pci, system, ipc, vm, control, class,
-// period, sigmgr, and umk's authority (MANAGE SPAWN SPAWN_ANY_PATH LOG_READER). The parser is
+// period, sigmgr, policy (restart | reset, MINIX 3.4's restart policies), and umk's authority
+// (MANAGE SPAWN SPAWN_ANY_PATH LOG_READER). The parser is
 // freestanding (no heap, no libc): RS parses the text built into it, and the host tools (`umk
 // service -config FILE`) parse files they read; it is library code (lib/conf, target umk_conf) so
 // that those tools need nothing of RS.
