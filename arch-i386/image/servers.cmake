@@ -37,7 +37,7 @@ endfunction()
 
 # In the order of their boot modules (initrd.txt, the ISOs' module lines).
 # The servers with handlers and a main loop (umk_<name>_HANDLERS, _MAIN).
-foreach(s ds vm pm devman tty)
+foreach(s ds vm pm devman tty guard)
   include(${_srv}/${s}/sources.cmake)
   umk_i386_server(${s} DIR ${_srv}/${s} SOURCES ${umk_${s}_MAIN} ${umk_${s}_HANDLERS})
 endforeach()

@@ -87,7 +87,10 @@ int run_service(int argc, char** argv) {
     }
     if (reply.status != OK) {
         std::string msg = describe_failure(cmd.verb, reply.status);
-        if (reply.text[0]) msg += std::string(" (") + reply.text + ")";
+        if (reply.status == -ERESTART && reply.text[0])  // from the proxy: RS itself restarted
+            msg = cmd.verb + " failed: ERESTART (" + std::to_string(ERESTART) + "): " + reply.text;
+        else if (reply.text[0])
+            msg += std::string(" (") + reply.text + ")";
         std::fprintf(stderr, "service: %s\n", msg.c_str());
         return reply.status < 0 ? -reply.status : reply.status;
     }

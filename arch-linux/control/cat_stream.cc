@@ -24,6 +24,8 @@ void CatStream::start() {
     fds_.clear();
     child_ = NONE;
     waited_ = false;
+    restarts_ = 0;
+    again_ = false;
     wait_retries_ = 0;
     error_ = OK;
     text_.clear();
@@ -36,6 +38,7 @@ void CatStream::start() {
 
 void CatStream::send(Op op, endpoint_t to, message& m) {
     op_ = op;
+    if (to == DEVMAN_PROC_NR) last_ = m;
     if (int r = slot_.sendrec(CtlSock::Step::CAT, to, &m); r != OK)
         fail(r, to == PM_PROC_NR ? "cannot send to PM" : "cannot send to devman");
 }
@@ -126,7 +129,19 @@ void CatStream::cleanup() {
 }
 
 void CatStream::done(int result, const message* reply) {
+    const bool devman_op = op_ != Op::SPAWN && op_ != Op::WAIT;
+    if (result == -ERESTART && devman_op && restarts_ < DEV_RESTART_TRIES) {
+        // devman crashed with our request; its replica (same endpoint, the
+        // last checkpoint: our descriptors still open) gets it again.
+        restarts_++;
+        again_ = true;
+        message m = last_;
+        return send(op_, DEVMAN_PROC_NR, m);
+    }
     int status = result != OK ? result : (reply ? reply->m_type : -EIO);
+    // A close asked again may find it done by the first try.
+    if (again_ && status == -EBADF && last_.m_type == DEVMAN_CLOSE) status = OK;
+    again_ = false;
     switch (op_) {
         case Op::PIPE:
             // devman's slot is free or holds another process.

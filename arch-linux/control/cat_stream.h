@@ -63,6 +63,11 @@ class CatStream {
     int error_ = OK;
     std::string text_;
     std::int32_t status_ = 0;  // the child's wait status
+    // The last request to devman, asked again if devman died holding it
+    // (ERESTART; dev_proto.h's dev_call does the same for programs).
+    message last_{};
+    int restarts_ = 0;
+    bool again_ = false;  // the answer is to a request asked again
 };
 
 }  // namespace umk::control

@@ -47,6 +47,11 @@ void RsProxy::start() {
 void RsProxy::done(int result, const message* reply) {
     // RS's slot is free or holds another process: nobody to ask.
     if (result == -EDEADSRCDST) return slot_.answer(-ESRCH, "RS is not running");
+    // RS died with the request received but not answered: its guardian
+    // swapped a new RS in, and the kernel failed the SENDREC. The new RS
+    // knows nothing of it (it may or may not have taken effect).
+    if (result == -ERESTART)
+        return slot_.answer(-ERESTART, "RS restarted during the request: retry");
     if (result != OK || !reply)
         return slot_.answer(result != OK ? result : -EIO, "IPC with RS failed");
     const int type = slot_.request().rs_type;

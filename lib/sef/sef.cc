@@ -59,6 +59,15 @@ void sef_startup_rs() {
     if (r != OK) panic("sef_startup_rs: RS cannot initialize: %s", errno_name(r));
 }
 
+int sef_startup_rs_restart(const message& init) {
+    sef::rs_endpoint = self_endpoint();
+    sef::state_set_predecessor(static_cast<endpoint_t>(init.RS_INIT_PREV_ENDPT),
+                               static_cast<cp_grant_id_t>(init.RS_INIT_PREV_GRANT));
+    sef_init_info_t info{sef::rs_endpoint, static_cast<endpoint_t>(init.RS_INIT_OLD_ENDPT),
+                         init.RS_INIT_RESTARTS};
+    return sef::init_restart_callback()(SEF_INIT_RESTART, &info);
+}
+
 int sef_receive(endpoint_t src, message* m) {
     return sef_receive_status(src, m, nullptr);
 }

@@ -33,6 +33,10 @@ sef_cb_init_t init_fresh_callback() {
     return cbs.fresh;
 }
 
+sef_cb_init_t init_restart_callback() {
+    return cbs.restart;
+}
+
 int init_request(const message& m) {
     const int type = m.RS_INIT_TYPE;
     sef_init_info_t info{m.m_source, m.RS_INIT_OLD_ENDPT, m.RS_INIT_RESTARTS};

@@ -17,6 +17,7 @@ void lu_before_receive();
 void signal_request(const message& m);
 bool lu_preparing();
 sef_cb_init_t init_fresh_callback();
+sef_cb_init_t init_restart_callback();
 
 // State transfer (sef_state.cc): the grant of our area to the endpoint we
 // own at init (GRANT_INVALID without an area), and the predecessor RS named.

@@ -1,5 +1,6 @@
 #include "devman.h"
 
+#include "tables.h"
 #include "umk/err.h"
 #include "umk/sig.h"
 #include "umk/str.h"
@@ -12,8 +13,8 @@
 #include "umklib/syslib.h"
 
 namespace umk::devman {
-namespace {
 
+// The tables (tables.h): what state.cc checkpoints.
 Driver drivers[NR_DRIVERS];
 File files[NR_FILES];
 FProc fprocs[NR_FPROCS];
@@ -22,9 +23,22 @@ Suspended suspended[NR_SUSPENDED];
 DevRequest requests[NR_DEV_REQUESTS];
 endpoint_t self = NONE;
 bool subscribed = false;
-std::uint32_t last_id = 0;    // of the last device request sent
-clock_t_ alarm_at = 0;        // the alarm devman set (absolute tick), 0: none
+std::uint32_t last_id = 0;
+clock_t_ alarm_at = 0;
+
+namespace {
+
 clock_t_ deadline_ticks = 0;  // DRIVER_DEADLINE_SECONDS in ticks
+
+// Answers for callers other than the one whose request is being handled
+// (a woken reader, a finished device request): sent after the checkpoint.
+// At most every suspended and every device request finish in one message.
+struct Reply {
+    endpoint_t who;
+    int result;
+};
+Reply replies[NR_SUSPENDED + NR_DEV_REQUESTS + 1];
+int nr_replies = 0;
 
 Driver* find(const char* label) {
     for (Driver& d : drivers) {
@@ -85,8 +99,6 @@ FProc* fproc_of(endpoint_t ep) {
     return nullptr;
 }
 
-void reap_dead();
-
 FProc* fproc_new(endpoint_t ep) {
     if (fproc_free() == nullptr) reap_dead();
     for (FProc& p : fprocs) {
@@ -134,7 +146,9 @@ File* file_of(endpoint_t who, int fd, int* index = nullptr) {
 
 // ---- requests to drivers (MINIX VFS: asynsend, the caller suspended) ----
 
-void reply_to(endpoint_t who, int result);
+void reply_to(endpoint_t who, int result) {
+    reply_later(who, result);
+}
 void driver_close(int driver, endpoint_t who);
 
 const char* request_name(int type) {
@@ -158,6 +172,8 @@ clock_t_ now() {
     return t;
 }
 
+}  // namespace
+
 // One alarm for every deadline: the earliest one. A stale alarm only makes
 // expire_requests look for nothing.
 void arm_alarm() {
@@ -172,6 +188,8 @@ void arm_alarm() {
     }
     alarm_at = first;
 }
+
+namespace {
 
 void revoke_grant(DevRequest& rq) {
     if (rq.grant != GRANT_INVALID) cpf_revoke(rq.grant);
@@ -221,6 +239,8 @@ DevRequest* request_new() {
 
 void driver_moved(int driver, endpoint_t old);
 
+}  // namespace
+
 // Send rq to its driver without waiting: sendnb if the driver is receiving,
 // else asynsend (the kernel delivers it at the driver's next receive). A
 // dead driver is looked up again in DS and, once, asked at its new endpoint.
@@ -241,6 +261,9 @@ bool send_request(DevRequest& rq) {
         }
         rq.req.IO_GRANT = static_cast<vir_bytes>(rq.grant);
     }
+    // The driver may act on it at once: it must be in the checkpoint first,
+    // so that a replica after a crash knows its id and reserves its grant.
+    state_checkpoint();
     message m = rq.req;
     int r = ipc_sendnb(rq.driver_ep, &m);
     if (r == -ENOTREADY) {
@@ -264,6 +287,8 @@ bool send_request(DevRequest& rq) {
     return false;
 }
 
+namespace {
+
 // Start a request to driver `driver` for `caller` (NONE: nobody waits).
 // -EDONTREPLY (the caller is suspended) or an error.
 int start_request(int driver, endpoint_t caller, int file, vir_bytes addr, const message& req) {
@@ -283,8 +308,17 @@ int start_request(int driver, endpoint_t caller, int file, vir_bytes addr, const
         return -EAGAIN;
     }
     if (++last_id == 0) last_id = 1;
-    *rq = DevRequest{true, last_id,       driver, drivers[driver].endpoint, caller,
-                     file, GRANT_INVALID, addr,   now() + deadline_ticks,   false,
+    *rq = DevRequest{true,
+                     last_id,
+                     driver,
+                     drivers[driver].endpoint,
+                     caller,
+                     file,
+                     GRANT_INVALID,
+                     addr,
+                     now() + deadline_ticks,
+                     false,
+                     false,
                      req};
     rq->req.DEVICE = 0;
     rq->req.DEV_REQ_ID = rq->id;
@@ -407,19 +441,12 @@ void raise_sigpipe(endpoint_t who) {
     if (r != OK) log_printf("devman: cannot send SIGPIPE to %d: %d\n", who, r);
 }
 
-void reply_to(endpoint_t who, int result) {
-    message m{};
-    m.m_type = result;
-    int r = ipc_sendnb(who, &m);
-    if (r != OK) log_printf("devman: cannot answer %d: %d\n", who, r);
-}
-
 // The pipe changed (data, room, an end closed): finish what can finish.
 void pipe_progress(int pipe) {
     for (bool again = true; again;) {
         again = false;
         for (Suspended& s : suspended) {
-            if (!s.in_use || files[s.file].pipe != pipe) continue;
+            if (!s.in_use || s.orphan || files[s.file].pipe != pipe) continue;
             int r = try_pipe(s);
             if (r == PENDING) continue;
             s.in_use = false;
@@ -431,7 +458,14 @@ void pipe_progress(int pipe) {
 }
 
 int pipe_io(endpoint_t who, int file, bool write, vir_bytes addr, std::size_t want) {
-    Suspended rq{true, who, file, write, addr, want, 0};
+    Suspended rq{true, who, file, write, addr, want, 0, false};
+    // The same write again after a devman crash (ERESTART): go on where the
+    // crashed instance was, so the bytes it had moved are not written twice.
+    for (Suspended& o : suspended) {
+        if (!o.in_use || !o.orphan || o.who != who) continue;
+        if (write && o.file == file && o.addr == addr && o.want == want) rq.done = o.done;
+        o.in_use = false;
+    }
     int r = try_pipe(rq);
     if (r == PENDING) {
         Suspended* slot = nullptr;
@@ -485,17 +519,41 @@ void fd_close(FProc& p, int fd) {
 
 }  // namespace
 
-void devman_init(endpoint_t me) {
+void tables_clear() {
     for (Driver& d : drivers) d = Driver{};
     for (File& f : files) f = File{};
     for (FProc& p : fprocs) p = FProc{};
-    for (Pipe& p : pipes) p.in_use = false;
+    for (Pipe& p : pipes) {
+        p.in_use = false;
+        p.head = p.count = 0;
+    }
     for (Suspended& s : suspended) s = Suspended{};
     for (DevRequest& rq : requests) rq = DevRequest{};
-    self = me;
     subscribed = false;
     last_id = 0;
     alarm_at = 0;
+    nr_replies = 0;
+}
+
+void reply_later(endpoint_t who, int result) {
+    if (nr_replies == static_cast<int>(sizeof replies / sizeof replies[0])) flush_replies();
+    replies[nr_replies++] = Reply{who, result};
+}
+
+void flush_replies() {
+    const int n = nr_replies;
+    nr_replies = 0;
+    for (int i = 0; i < n; i++) {
+        message m{};
+        m.m_type = replies[i].result;
+        int r = ipc_sendnb(replies[i].who, &m);
+        if (r != OK) log_printf("devman: cannot answer %d: %d\n", replies[i].who, r);
+    }
+}
+
+void devman_init(endpoint_t me) {
+    tables_clear();
+    self = me;
     const int hz = sys_hz();
     deadline_ticks = static_cast<clock_t_>(DRIVER_DEADLINE_SECONDS) * (hz > 0 ? hz : 60);
 }
@@ -607,6 +665,8 @@ int do_close(message& m) {
     FProc* p = fproc_of(m.m_source);
     int fd = m.DEVMAN_FD;
     if (!p || fd < 0 || fd >= OPEN_MAX || p->fd[fd] < 0) return -EBADF;
+    for (Suspended& o : suspended)  // a write it will not repeat now
+        if (o.in_use && o.orphan && o.who == m.m_source) o.in_use = false;
     fd_close(*p, fd);
     // An empty table is no table: free it for others (system processes
     // never exit through PM, so this is where theirs goes).
@@ -721,6 +781,8 @@ bool gone(endpoint_t ep) {
     return sys_getinfo(GET_PROCINFO, &pi, sizeof pi, ep) == -EINVAL;
 }
 
+}  // namespace
+
 // A table is full: give back what dead processes hold. PM reports the exits
 // of user processes; nobody reports a system process that dies, and a dead
 // process cannot give anything back itself.
@@ -733,9 +795,9 @@ void reap_dead() {
     }
 }
 
-}  // namespace
+namespace {
 
-int handle_request(message& m) {
+int dispatch(message& m) {
     subscribe();
     if (m.m_type == DEVMAN_PROC_EXIT) {
         if (m.m_source == PM_PROC_NR) proc_exit(m.DEVMAN_EXIT_ENDPT);
@@ -773,10 +835,31 @@ int handle_request(message& m) {
     }
 }
 
+}  // namespace
+
+int handle_request(message& m) {
+    const int result = dispatch(m);
+    state_checkpoint();
+    flush_replies();
+    return result;
+}
+
 void driver_reply(const message& m) {
     const auto id = static_cast<std::uint32_t>(m.DEV_REQ_ID);
     for (DevRequest& rq : requests) {
         if (rq.in_use && rq.id == id && rq.driver_ep == m.m_source) {
+            if (rq.regrant && m.REP_STATUS < 0) {
+                // The driver could not use a grant of another devman image:
+                // once more, with a grant of ours.
+                rq.regrant = false;
+                log_printf(
+                    "devman: %s request %u to driver %s failed (%d) across an update; "
+                    "sending it again\n",
+                    request_name(rq.req.m_type), rq.id, drivers[rq.driver].label,
+                    static_cast<int>(m.REP_STATUS));
+                if (send_request(rq)) arm_alarm();
+                return;
+            }
             finish(rq, m.REP_STATUS);
             return;
         }
@@ -823,7 +906,7 @@ int open_pipes() {
 
 int suspended_requests() {
     int n = 0;
-    for (const Suspended& s : suspended) n += s.in_use;
+    for (const Suspended& s : suspended) n += s.in_use && !s.orphan;
     return n;
 }
 

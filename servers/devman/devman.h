@@ -80,6 +80,10 @@ struct Suspended {
     bool write;
     vir_bytes addr;
     std::size_t want, done;
+    // A write that had moved `done` bytes when devman crashed: its caller got
+    // ERESTART and writes the same again; the replica goes on from `done`
+    // (state.cc). Never answered, never progressed.
+    bool orphan;
 };
 
 // A device request a driver has not answered yet (MINIX VFS: the caller is
@@ -96,6 +100,11 @@ struct DevRequest {
     vir_bytes addr;        // READ/WRITE: the caller's buffer
     clock_t_ deadline;     // uptime tick after which the caller gets EIO
     bool retried;          // sent again to a restarted driver once already
+    // The grant may be gone (it lived in another devman image: a live update
+    // or a rollback happened while the driver had the request). An error
+    // answer then means "could not copy", and the request goes out once more
+    // with a new grant.
+    bool regrant;
     message req;
 };
 
@@ -114,6 +123,10 @@ int do_close(message& m);
 int do_pipe(message& m);
 int do_dup2(message& m);
 int do_fork(message& m);
+// Handles one message, checkpoints the state (state.cc) and only then
+// sends the answers of other callers it finished (the caller's own answer
+// is the return value: main sends it). No answer leaves devman before the
+// state it reports is in the checkpoint.
 int handle_request(message& m);
 // A process is gone (PM's DEVMAN_PROC_EXIT): forget its suspended
 // requests, close its descriptors.
@@ -132,5 +145,34 @@ int pipes_of(endpoint_t owner);
 int descriptors_of(endpoint_t ep);
 
 const Driver* driver(const char* label);
+
+// ---- state transfer (state.cc) ----
+// The layout version of devman's checkpoint (sef_state).
+inline constexpr std::uint32_t STATE_VERSION = 1;
+// SEF glue, called by main.cc: sef_state_setup (before sef_startup).
+int state_setup();
+// Write the checkpoint now (after each request; the live-update save).
+int state_checkpoint();
+// In init_lu / init_restart: the predecessor's checkpoint. LU: an error
+// fails the init (RS rolls back). RESTART: never fails; a lost or damaged
+// checkpoint is logged and devman starts empty.
+int state_restore(int type);
+// The image of the tables, as checkpointed: bytes written to buf (at most
+// cap), 0 if it does not fit.
+std::size_t state_save(void* buf, std::size_t cap);
+// Take an image in (validated like hostile input: OK, or -EINVAL with the
+// reason logged and the tables left empty). type SEF_INIT_LU: the callers of
+// suspended requests still wait for our answer; SEF_INIT_RESTART: the
+// kernel answered them ERESTART (they ask again).
+int state_load(const void* buf, std::size_t len, int type);
+// Bytes state_save needs at most.
+std::size_t state_max();
+// Live update: SEF prepare (2: no request at a driver, 3: nor any caller
+// waiting on a pipe), the save (a checkpoint) and what happens when an
+// update is aborted or rolled back.
+int lu_prepare(int state);
+int lu_state_isvalid(int state);
+int lu_state_save(int state);
+void lu_state_changed(int old_state, int state);
 
 }  // namespace umk::devman

@@ -11,7 +11,18 @@ int init_fresh(int, umk::sef_init_info_t*) {
     umk::devman::devman_init(umk::self_endpoint());
     // Not DS yet: it may still be starting. devman subscribes to the driver
     // announcements with its first request (and looks drivers up on demand).
+    umk::devman::state_checkpoint();
     return umk::OK;
+}
+
+// Live update and restart: the predecessor's tables (state.cc). The first
+// checkpoint of this instance is written at once, so that a crash before
+// its first request still finds the state.
+int init_with_state(int type, umk::sef_init_info_t*) {
+    umk::devman::devman_init(umk::self_endpoint());
+    const int r = umk::devman::state_restore(type);
+    if (r == umk::OK) umk::devman::state_checkpoint();
+    return r;
 }
 
 }  // namespace
@@ -19,7 +30,14 @@ int init_fresh(int, umk::sef_init_info_t*) {
 int main() {
     using namespace umk;
     sef_setcb_init_fresh(init_fresh);
-    sef_setcb_init_restart(init_fresh);  // open files are lost; drivers come from DS again
+    sef_setcb_init_lu(init_with_state);
+    sef_setcb_init_restart(init_with_state);
+    sef_setcb_lu_prepare(devman::lu_prepare);
+    sef_setcb_lu_state_isvalid(devman::lu_state_isvalid);
+    sef_setcb_lu_state_save(devman::lu_state_save);
+    sef_setcb_lu_state_changed(devman::lu_state_changed);
+    if (int r = devman::state_setup(); r != OK)
+        panic("devman: cannot set up its state area: %d", r);
     sef_startup();
     for (;;) {
         message m{};

@@ -4,5 +4,5 @@
 #
 #   umk_devman_HANDLERS  the request handlers (library umk_devman_server)
 #   umk_devman_MAIN      the program devman: SEF and the receive loop
-set(umk_devman_HANDLERS devman.cc)
+set(umk_devman_HANDLERS devman.cc state.cc)
 set(umk_devman_MAIN main.cc)

@@ -4,5 +4,5 @@
 #
 #   umk_ds_HANDLERS  the request handlers (library umk_ds_server)
 #   umk_ds_MAIN      the program ds: SEF and the receive loop
-set(umk_ds_HANDLERS store.cc ds_regex.cc)
+set(umk_ds_HANDLERS store.cc state.cc ds_regex.cc)
 set(umk_ds_MAIN main.cc)

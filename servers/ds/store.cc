@@ -19,6 +19,12 @@ endpoint_t ds_self = NONE;
 // leaves an existing entry untouched.
 std::uint8_t scratch[DS_MAX_MEMLEN];
 
+// Every change of the store bumps this: DS checkpoints when it moved.
+std::uint64_t changes = 0;
+void touch() {
+    changes++;
+}
+
 constexpr int type_of(int flags) {
     return flags & DSF_MASK_TYPE;
 }
@@ -179,6 +185,7 @@ void store_init(endpoint_t self, endpoint_t rs) {
     str::copy(e.owner, "rs", sizeof e.owner);
     e.u32 = static_cast<std::uint32_t>(rs);
     e.flags = DSF_IN_USE | DSF_TYPE_LABEL;
+    touch();
 }
 
 int store_add_boot_label(const char* name, endpoint_t ep) {
@@ -192,6 +199,31 @@ int store_add_boot_label(const char* name, endpoint_t ep) {
     str::copy(e->owner, "rs", sizeof e->owner);
     e->u32 = static_cast<std::uint32_t>(ep);
     e->flags = DSF_IN_USE | DSF_TYPE_LABEL;
+    touch();
+    return OK;
+}
+
+void remove_entry(Entry& e);
+
+int store_ensure_rs_label(endpoint_t rs) {
+    Entry* e = lookup_entry(RS_LABEL, DSF_TYPE_LABEL);
+    if (e && e->u32 == static_cast<std::uint32_t>(rs) && str::eq(e->owner, RS_LABEL)) return OK;
+    // Another label with RS's endpoint is stale (its service is gone).
+    Entry* other = lookup_label_value(static_cast<std::uint32_t>(rs));
+    if (other && other != e) {
+        log_printf("ds: label %s had RS's endpoint %d: deleted\n", other->key, rs);
+        remove_entry(*other);
+    }
+    if (!e && !(e = alloc_entry())) {
+        log_printf("ds: no entry left for RS's label\n");
+        return -ENOMEM;
+    }
+    str::copy(e->key, RS_LABEL, sizeof e->key);
+    str::copy(e->owner, RS_LABEL, sizeof e->owner);
+    e->u32 = static_cast<std::uint32_t>(rs);
+    e->mem_len = 0;
+    e->flags = DSF_IN_USE | DSF_TYPE_LABEL;
+    touch();
     return OK;
 }
 
@@ -263,6 +295,7 @@ int do_publish(message& m) {
     str::copy(e->owner, source, sizeof e->owner);
     e->flags = DSF_IN_USE | (flags & DSF_MASK_INTERNAL);
     update_subscribers(*e, true);
+    touch();
     return OK;
 }
 
@@ -271,6 +304,7 @@ void remove_entry(Entry& e) {
     update_subscribers(e, false);
     e.flags = 0;
     e.mem_len = 0;
+    touch();
 }
 
 namespace {
@@ -286,7 +320,10 @@ void reclaim_owner(const char* label) {
         n++;
     }
     Subscription* s = lookup_sub(label);
-    if (s) s->flags = 0;
+    if (s) {
+        s->flags = 0;
+        touch();
+    }
     if (n > 0 || s)
         log_printf("ds: label %s deleted: %d entries%s freed\n", label, n,
                    s ? " and its subscription" : "");
@@ -381,6 +418,7 @@ int do_subscribe(message& m) {
         }
         if (s->changed) ipc_notify(m.m_source);
     }
+    touch();
     return OK;
 }
 
@@ -403,6 +441,7 @@ int do_check(message& m) {
     }
     m.DS_FLAGS = e.flags & DSF_MASK_TYPE;
     s->changed &= ~(std::uint64_t{1} << i);
+    touch();
     return OK;
 }
 
@@ -458,5 +497,31 @@ const Entry* store_entries() {
 const Subscription* store_subscriptions() {
     return subs;
 }
+
+std::uint64_t store_changes() {
+    return changes;
+}
+
+namespace detail {
+Entry* entries_mut() {
+    return entries;
+}
+Subscription* subs_mut() {
+    return subs;
+}
+void set_self(endpoint_t self) {
+    ds_self = self;
+}
+void touch() {
+    ::umk::ds::touch();
+}
+void notify_pending() {
+    for (Subscription& s : subs) {
+        if (!(s.flags & DSF_IN_USE) || s.changed == 0) continue;
+        endpoint_t ep = endpoint_of(s.owner);
+        if (ep != NONE && ep != ds_self) ipc_notify(ep);
+    }
+}
+}  // namespace detail
 
 }  // namespace umk::ds

@@ -39,6 +39,10 @@ void store_init(endpoint_t self, endpoint_t rs);
 // labels. OK, -EEXIST (the name or the endpoint is taken), -ENOMEM.
 int store_add_boot_label(const char* name, endpoint_t ep);
 
+// After a restore: the label "rs" names `rs` (the RS that initialized us),
+// owned by "rs". OK or -ENOMEM.
+int store_ensure_rs_label(endpoint_t rs);
+
 int do_publish(message& m);
 int do_retrieve(message& m);
 int do_retrieve_label(message& m);
@@ -52,5 +56,16 @@ int handle_request(message& m);
 // For tests and diagnostics.
 const Entry* store_entries();
 const Subscription* store_subscriptions();
+
+// For the state transfer (state.cc) only.
+namespace detail {
+Entry* entries_mut();
+Subscription* subs_mut();
+void set_self(endpoint_t self);
+void touch();
+// Notify every subscriber with changes it has not checked yet: a restored
+// store's subscribers may have missed the notification the crash swallowed.
+void notify_pending();
+}  // namespace detail
 
 }  // namespace umk::ds

@@ -7,13 +7,16 @@
 #include "rs_host.h"
 #include "umk/com.h"
 #include "umk/err.h"
+#include "umk/priv_flags.h"
 #include "umk/proc_flags.h"
 #include "umk/sig.h"
 #include "umk/str.h"
+#include "umklib/guard_proto.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
 #include "umklib/rs_proto.h"
 #include "umklib/sef.h"
+#include "umklib/sef_state.h"
 #include "umklib/syslib.h"
 #include "umklib/vm_proto.h"
 
@@ -28,6 +31,73 @@ conf::Config builtin;
 proc_info boot_tab[NR_TASKS + NR_PROCS];
 rs_start start_buf;
 rs_list_entry list_buf[NR_SERVICES + 1];  // RS's own row and the table
+
+// RS's checkpoint (sef_state): the table as a state block, written after
+// every change, so that a new RS started by the guardian (servers/guard)
+// after a death of RS finds it in the dead image (restore.cc).
+alignas(8) unsigned char state_area[sef_state_area_size(sizeof(State))];
+State ckpt_now;   // the table as it is
+State ckpt_last;  // as last checkpointed
+cp_grant_id_t state_grant = GRANT_INVALID;
+// What the guardian needs to start a new RS: RS's privileges.
+priv_args guard_priv;
+cp_grant_id_t guard_priv_grant = GRANT_INVALID;
+endpoint_t guard_priv_to = NONE;
+
+// RS's signal manager when it is not RS itself: the guardian.
+endpoint_t guardian() {
+    proc_info me{};
+    if (sys_getinfo(GET_PROCINFO, &me, sizeof me, SELF) != OK) return NONE;
+    // The old RS is the signal manager of a new instance of its own update.
+    if (me.sig_mgr == NONE || me.sig_mgr == SELF || me.sig_mgr == me.endpoint ||
+        me.sig_mgr == RS_PROC_NR)
+        return NONE;
+    return me.sig_mgr;
+}
+
+void checkpoint() {
+    manager.checkpoint(&ckpt_now);
+    if (str::mem_eq(&ckpt_now, &ckpt_last, sizeof ckpt_now)) return;
+    if (int r = sef_state_checkpoint(&ckpt_now, sizeof ckpt_now); r != OK) {
+        log_printf("RS: checkpoint failed: %s\n", errno_name(r));
+        return;
+    }
+    str::mem_copy(&ckpt_last, &ckpt_now, sizeof ckpt_now);
+}
+
+// GUARD_RS_UP: the grant of our checkpoint area and our privileges (the
+// answer to GUARD_HELLO, or to the guardian's RS_INIT). Never blocks.
+void tell_guardian(endpoint_t guard, int result) {
+    if (guard == NONE) return;
+    if (state_grant == GRANT_INVALID)
+        state_grant =
+            cpf_grant_direct(RS_PROC_NR, vir_addr(state_area), sizeof state_area, CPF_READ);
+    if (guard_priv_to != guard) {
+        if (guard_priv_grant != GRANT_INVALID) cpf_revoke(guard_priv_grant);
+        guard_priv_grant = GRANT_INVALID;
+        guard_priv = priv_args{};
+        if (manager.rs_privileges(&guard_priv) == OK) {
+            // The authority the kernel gave this RS (the boot image gives
+            // RS every flag), and user processes: RS answers its scripts.
+            proc_info me{};
+            if (sys_getinfo(GET_PROCINFO, &me, sizeof me, SELF) == OK)
+                guard_priv.flags =
+                    (guard_priv.flags & ~AUTHORITY_FLAGS) | (me.priv_flags & AUTHORITY_FLAGS);
+            guard_priv.ipc_to[USER_PRIV_ID / 64] |= std::uint64_t{1} << (USER_PRIV_ID % 64);
+            guard_priv_grant =
+                cpf_grant_direct(guard, vir_addr(&guard_priv), sizeof guard_priv, CPF_READ);
+        }
+        guard_priv_to = guard;
+    }
+    message m{};
+    m.m_type = GUARD_RS_UP;
+    m.GUARD_RESULT = result;
+    m.GUARD_STATE_GRANT = state_grant;
+    m.GUARD_PRIV_GRANT = guard_priv_grant;
+    m.GUARD_PRIV_LEN = sizeof guard_priv;
+    if (int r = asynsend3(guard, &m, AMF_NOREPLY); r != OK)
+        log_printf("RS: cannot tell the guardian (%d): %s\n", guard, errno_name(r));
+}
 
 void arm_alarm() {
     sys_setalarm(RS_DELTA_T, false);
@@ -63,12 +133,47 @@ void init_manager(endpoint_t self) {
         log_printf("RS: %s\n", msg);  // go on with defaults
     }
     manager.init(sys_host, &builtin, self);
+    manager.set_guardian(guardian());
 }
 
 int rs_init(int, sef_init_info_t*) {
     init_manager(self_endpoint());
     adopt_boot_services();
     arm_alarm();
+    return OK;
+}
+
+// RS started by the guardian after a death of RS: the table from the dead
+// RS's checkpoint, else rebuilt from the kernel (restore.cc).
+int rs_restart(int, sef_init_info_t*) {
+    init_manager(RS_PROC_NR);
+    int n = NR_TASKS + NR_PROCS;
+    if (int r = sys_getinfo(GET_PROCTAB, boot_tab, sizeof boot_tab); r != OK) {
+        log_printf("RS: cannot read the process table: %s\n", errno_name(r));
+        n = 0;
+    }
+    std::size_t len = sizeof ckpt_now;
+    std::uint32_t version = 0;
+    int r = sef_state_restore(&ckpt_now, &len, &version);
+    const char* why = errno_name(r);
+    if (r == OK && (version != STATE_VERSION || len != sizeof ckpt_now)) {
+        r = -EINVAL;
+        why = "another layout";
+    }
+    if (r == OK) {
+        r = manager.restore(ckpt_now, boot_tab, n);
+        why = "its records do not check";
+    }
+    if (r == OK) {
+        log_printf("RS: restarted: the table of the previous RS is restored (%d records)\n",
+                   manager.records_in_use());
+    } else {
+        log_printf(
+            "RS: restarted: the checkpoint of the previous RS is lost (%s); rebuilding the table "
+            "from the kernel's process table and system.conf\n",
+            r == -EFAULT ? "EFAULT: its memory is gone" : why);
+        manager.rebuild(boot_tab, n);
+    }
     return OK;
 }
 
@@ -194,17 +299,36 @@ void system_notify(const message& m) {
                 system_notify(m);
             } else {
                 manager.notified(who);
+                // The guardian's ping (it kills a hung RS): answered at once.
+                if (who == manager.guardian()) ipc_notify(who);
             }
             quick_tick();
+            checkpoint();
             continue;
         }
         switch (m.m_type) {
             case RS_INIT:
                 manager.init_reply(who, m.RS_INIT_RESULT, m.RS_INIT_STATE_AREA);
                 quick_tick();
+                checkpoint();
                 continue;
             case RS_LU_PREPARE:
                 manager.lu_ready(who, m.RS_LU_RESULT);
+                checkpoint();
+                continue;
+            case GUARD_SIGNAL:
+                // The guardian's report of a death it does not handle itself
+                // (the new instance of RS's own update); the process stays held.
+                if (who == manager.guardian()) {
+                    const auto set = static_cast<sigset_t_>(m.GUARD_SIG_MAP);
+                    for (int sig = 1; sig < NR_SIGS; ++sig)
+                        if (sig_has(set, sig) && manager.signal(m.GUARD_SIG_ENDPT, sig) != OK)
+                            break;
+                    checkpoint();
+                }
+                continue;
+            case GUARD_HELLO:
+                if (const endpoint_t g = guardian(); g == who) tell_guardian(g, OK);
                 continue;
             default:
                 break;
@@ -215,6 +339,8 @@ void system_notify(const message& m) {
         // An update waiting for its new version to start: tick early, so
         // the fallback (LU_START_WAIT) is not a whole RS period late.
         if (manager.awaiting_start()) sys_setalarm(LU_START_WAIT, false);
+        // Before the answer: a crash after it must not lose what it promised.
+        checkpoint();
         if (result == -EDONTREPLY) continue;
         m.m_type = result;
         r = ipc_sendnb(who, &m);
@@ -275,16 +401,56 @@ void system_notify(const message& m) {
     if (r != OK)
         panic("RS: cannot take over from the old RS nor give its endpoint back: %s", errno_name(r));
     arm_alarm();
+    checkpoint();
+    tell_guardian(guardian(), OK);  // our checkpoint, not the old RS's
+    serve();
+}
+
+// Started by the guardian: its RS_INIT (RESTART) names the dead RS's image
+// and checkpoint grant. The answer goes back asynchronously.
+[[noreturn]] void run_restarted(endpoint_t guard) {
+    message m{};
+    for (;;) {
+        int r = ipc_receive(guard, &m);
+        if (r != OK) panic("RS: waiting for the guardian's RS_INIT failed: %s", errno_name(r));
+        if (m.m_type == RS_INIT && m.RS_INIT_TYPE == SEF_INIT_RESTART) break;
+    }
+    sef_setcb_init_restart(rs_restart);
+    const int r = sef_startup_rs_restart(m);
+    tell_guardian(guard, r);
+    if (r != OK) sef_exit(r);
+    arm_alarm();
+    checkpoint();
     serve();
 }
 
 }  // namespace
 
 int main() {
+    // A kernel call first: a new image runs up to its first trap before it
+    // may run at all, and only after that (the guardian's swap, if any) is
+    // its endpoint the one it keeps.
+    proc_info me{};
+    if (int r = sys_getinfo(GET_PROCINFO, &me, sizeof me, SELF); r != OK)
+        panic("RS: cannot read its own process entry: %s", errno_name(r));
+    if (int r = sef_state_setup(state_area, sizeof state_area, sizeof(State), STATE_VERSION);
+        r != OK)
+        log_printf("RS: no checkpoint area (%s): a new RS would rebuild its table\n",
+                   errno_name(r));
     // RS boots in slot RS_PROC_NR with generation 0; any other endpoint
     // means RS started this instance to replace itself.
-    if (self_endpoint() != RS_PROC_NR) run_new_instance();
+    if (me.endpoint != RS_PROC_NR) run_new_instance();
+    // At RS's endpoint: the boot RS, or a new RS the guardian (RS's signal
+    // manager) swapped in after RS died. At boot the guardian still waits
+    // for RS to start it (RTS_NO_PRIV); only a running guardian restarts RS.
+    if (const endpoint_t g = guardian(); g != NONE) {
+        proc_info gi{};
+        if (sys_getinfo(GET_PROCINFO, &gi, sizeof gi, g) == OK && gi.priv_id >= 0 &&
+            !(gi.rts_flags & RTS_NO_PRIV))
+            run_restarted(g);
+    }
     sef_setcb_init_fresh(rs_init);
     sef_startup_rs();
+    checkpoint();
     serve();
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "host.h"
+#include "umk/com.h"
 #include "umk/config.h"
 #include "umk/types.h"
 #include "umklib/rs_proto.h"
@@ -234,6 +235,29 @@ class Manager {
     int load_state(const State& in);
     const SelfUpdate& self_update_state() const { return sup_; }
 
+    // ---- RS's own recovery (restore.cc): RS is restarted by its guardian ----
+    // The table as a checkpoint (sef_state) of the running RS: the state
+    // block, less what only this instance could finish (running scripts).
+    void checkpoint(State* out) const;
+    // A new RS after RS died: take the table from the dead RS's checkpoint,
+    // then reconcile it with the kernel's process table (`tab`, `n` entries):
+    // requests and updates in flight are dropped or rolled back, services
+    // that died meanwhile are restarted. -EINVAL, nothing changed, for a
+    // checkpoint that does not pass load_state's checks.
+    int restore(const State& saved, const proc_info* tab, int n);
+    // No usable checkpoint: one record per process RS is the signal manager
+    // of (label = its name, privileges from system.conf), then reconcile.
+    void rebuild(const proc_info* tab, int n);
+    // The privileges a new RS gets from its guardian: RS's system.conf
+    // entry, as RS's own update gives them (the guard sets the signal
+    // manager).
+    int rs_privileges(priv_args* out);
+    // RS's signal manager when it is the guardian (NONE: RS itself). RS's
+    // own update gives the new RS the same one, so that the guardian still
+    // watches RS after the swap.
+    void set_guardian(endpoint_t ep) { guardian_ = ep; }
+    endpoint_t guardian() const { return guardian_; }
+
     // Introspection (RS_LIST and the tests): RS's own row first, then the
     // table; at most `max` entries (NR_SERVICES + 1 hold everything).
     int list(rs_list_entry* out, int max) const;
@@ -328,6 +352,10 @@ class Manager {
     void self_abort(int result, const char* why);
     void self_tick(clock_t_ now);
 
+    // RS's own recovery (restore.cc).
+    void reconcile(const proc_info* tab, int n);
+    void reconcile_update(Service& nv);
+
     void logf(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
     Host* host_ = nullptr;
@@ -335,7 +363,8 @@ class Manager {
     endpoint_t self_ = 0;
     bool ds_ready_ = false;
     bool shutting_down_ = false;
-    bool crash_self_ = false;  // `service fi rs`
+    endpoint_t guardian_ = NONE;  // restore.cc: set_guardian
+    bool crash_self_ = false;     // `service fi rs`
     Update upd_{};
     UpdateQueue queue_{};
     UpdateQueue rest_{};  // a batch with RS: the members waiting for the new RS's init

@@ -50,6 +50,10 @@ int SysHost::clear(endpoint_t ep) {
 }
 
 int SysHost::vm_update(endpoint_t src, endpoint_t dst, bool rollback) {
+    // VM's own update: VM cannot swap itself (its old version waits in its
+    // ready SENDREC to us, the new one cannot run yet), so RS asks the kernel
+    // directly and the new VM swaps its records at init (MINIX srv_update).
+    if (src == VM_PROC_NR) return sys_update(src, dst, rollback ? SYS_UPD_ROLLBACK : 0);
     return umk::vm_update(src, dst, rollback ? SYS_UPD_ROLLBACK : 0);
 }
 

@@ -117,7 +117,10 @@ int Manager::do_update_self(const Request& rq) {
     if (r != OK) return r;
     // Until the swap the old RS must hear of the new one's death. The swap
     // moves this record with the image: at RS's endpoint it names itself.
-    pa.sig_mgr = self_;
+    // With a guardian (servers/guard) it names the guardian, which stays
+    // RS's signal manager after the swap and passes the new instance's
+    // deaths on to the old RS (GUARD_SIGNAL: main.cc).
+    pa.sig_mgr = guardian_ != NONE ? guardian_ : self_;
 
     endpoint_t ep = NONE;
     r = host_->spawn(program, st.args, st.args_len, &ep);

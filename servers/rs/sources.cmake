@@ -14,6 +14,7 @@ set(umk_rs_CORE
     recovery.cc
     update.cc
     self_update.cc
+    restore.cc
     scripts.cc
     policy.cc)
 set(umk_rs_MAIN main.cc rs_host.cc)

@@ -315,7 +315,9 @@ void Manager::init_reply(endpoint_t src, int result, int state_grant) {
 }
 
 void Manager::init_ok(Service& s) {
-    host_->reply(s.endpoint, OK, NONE);
+    // The guardian (servers/guard) answered asynchronously and waits for
+    // nothing: it must never block on RS.
+    if (s.endpoint != guardian_) host_->reply(s.endpoint, OK, NONE);
     s.flags &= ~(RS_INITIALIZING | RS_REPLICA);
     s.flags |= RS_ACTIVE;
     s.alive_tm = s.check_tm = s.up_tm = host_->now();

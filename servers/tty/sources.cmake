@@ -4,5 +4,5 @@
 #
 #   umk_tty_HANDLERS  the request handlers (library umk_tty_server)
 #   umk_tty_MAIN      the program tty: SEF and the receive loop
-set(umk_tty_HANDLERS tty.cc)
+set(umk_tty_HANDLERS tty.cc state.cc)
 set(umk_tty_MAIN main.cc)

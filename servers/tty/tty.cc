@@ -87,7 +87,10 @@ std::size_t show_kernel_log() {
     std::size_t shown = 0;
     for (;;) {
         std::size_t got = 0;
-        if (sys_diagctl_take(chunk, sizeof chunk, &got) != OK || got == 0) return shown;
+        if (sys_diagctl_take(chunk, sizeof chunk, &got) != OK || got == 0) {
+            state_account(shown, 0);
+            return shown;
+        }
         // Line by line: write, then tell the kernel it is shown. Killed in
         // between, we lose nothing (the kernel lends it to our successor)
         // and repeat at most the line being written.
@@ -98,7 +101,10 @@ std::size_t show_kernel_log() {
             // A failed write cannot be reported in the log it failed to
             // show; count the text as shown and go on.
             console_write(chunk + start, n);
-            if (sys_diagctl_shown(n) != OK) return shown;  // the kernel wrote it meanwhile
+            if (sys_diagctl_shown(n) != OK) {
+                state_account(shown, 0);
+                return shown;  // the kernel wrote it meanwhile
+            }
             shown += n;
             start = i + 1;
         }
@@ -107,7 +113,14 @@ std::size_t show_kernel_log() {
 
 int init(int type, sef_init_info_t*) {
     if (type != SEF_INIT_FRESH && type != SEF_INIT_LU && type != SEF_INIT_RESTART) return -EINVAL;
-    int r = sys_diagctl_register();
+    // The predecessor's account first: a failed LU restore leaves the old
+    // version serving (RS rolls back) before we register anything.
+    int r = OK;
+    if (type == SEF_INIT_FRESH)
+        state_fresh();
+    else if ((r = state_restore(type)) != OK)
+        return r;
+    r = sys_diagctl_register();
     if (r != OK) {
         log_printf("tty: cannot register for kernel messages: %d\n", r);
         return r;
@@ -119,7 +132,12 @@ int init(int type, sef_init_info_t*) {
         return -EINVAL;
     }
     const char* how = type == SEF_INIT_FRESH ? "up" : type == SEF_INIT_LU ? "updated" : "restarted";
-    log_printf("tty: %s; the kernel log goes to COM1\n", how);
+    const State& s = state();
+    log_printf(
+        "tty: %s; the kernel log goes to COM1 (instance %u; %llu bytes of log shown, %llu "
+        "written to /dev/tty before)\n",
+        how, s.instances, static_cast<unsigned long long>(s.log_shown),
+        static_cast<unsigned long long>(s.written));
     show_kernel_log();
     return OK;
 }
@@ -152,6 +170,7 @@ bool handle_request(message& m) {
             // Log text taken earlier goes out first: the console stays in order.
             show_kernel_log();
             status = do_write(m);
+            if (status > 0) state_account(0, static_cast<std::size_t>(status));
             break;
         default:
             status = -EINVAL;

@@ -39,4 +39,28 @@ int console_write(const char* text, std::size_t len);
 // if the message needs no reply (a notification).
 bool handle_request(message& m);
 
+// ---- state (state.cc) ----
+inline constexpr std::uint32_t STATE_VERSION = 1;
+// What crosses an update and a restart: TTY's account of its work (the
+// log position itself is the kernel's).
+struct State {
+    std::uint32_t magic;
+    std::uint32_t instances;  // this one included: 1 after a fresh start
+    std::uint64_t log_shown;  // kernel log bytes written to the console
+    std::uint64_t written;    // bytes written to /dev/tty
+};
+const State& state();
+void state_reset();  // nothing counted, no instance
+void state_fresh();  // a fresh start: instance 1, checkpointed
+// SEF glue: the area (before sef_startup), a checkpoint, and the restore
+// in init_lu / init_restart (LU: an error fails the init; RESTART: a lost
+// state is logged and counting starts again).
+int state_setup();
+int state_checkpoint();
+int state_restore(int type);
+// Count work done and checkpoint it.
+void state_account(std::size_t log_shown, std::size_t written);
+// Take a checkpoint in (OK, or -EINVAL for a wrong length, version or magic).
+int state_load(const void* buf, std::size_t len, std::uint32_t version);
+
 }  // namespace umk::tty

@@ -38,11 +38,12 @@ TEST_F(UmkExecutable, BadConfigNamesFileAndLine) {
 }
 
 TEST_F(UmkExecutable, DefaultBootRunsTheFullSystemAndStopsOnSigterm) {
-    // The default boot.conf is the full system: PM, devman, RS, TTY, DS, VM, hello.
+    // The default boot.conf is the full system: PM, devman, RS, the guard,
+    // TTY, DS, VM, hello.
     BootedSystem& u = boot({.programs = false});
     ASSERT_TRUE(u.log.wait_for("hello: Hello, World!", nullptr, 10s));
     std::vector<pid_t> kids = children_of(u.pid());
-    EXPECT_EQ(kids.size(), 7u);
+    EXPECT_EQ(kids.size(), 8u);
     kill(u.pid(), SIGTERM);
     std::optional<int> st = u.wait_exit(30s);
     EXPECT_TRUE(exited_with(st, 0)) << st.value_or(-1);

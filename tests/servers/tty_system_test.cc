@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -173,6 +174,71 @@ TEST_F(TtyExecutable, LiveUpdateAndRestartPrintNothingTwice) {
     for (const char* line : {"tty: up;", "tty: updated;", "tty: restarted;", "hello: Hello, World!",
                              "hello_open(). Called 1 time(s).", "hello_open(). Called 2 time(s)."})
         EXPECT_EQ(sys_->log.wait_and_count(line), 1) << line;
+}
+
+}  // namespace
+
+namespace {
+
+// The number after `key` in `line` (-1 if none).
+long long number_after(const std::string& line, const std::string& key) {
+    const std::size_t at = line.find(key);
+    if (at == std::string::npos) return -1;
+    return std::atoll(line.c_str() + at + key.size());
+}
+
+// TTY's account (servers/tty/state.cc) crosses every live update through
+// sef_state; a rolled-back update (-x crash, -y failure, -z hang in the new
+// version's init) leaves the old version counting on.
+TEST_F(TtyExecutable, StateCrossesLiveUpdatesAndRollbacks) {
+    ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
+    ASSERT_TRUE(sys_->log.wait_for("tty: up; the kernel log goes to COM1 (instance 1; 0 bytes",
+                                   nullptr, 15s));
+    ASSERT_TRUE(umk_test::eventually([&] {
+        return sys_->list_field("tty", 3).find('A') != std::string::npos;
+    })) << sys_->service("list").out;
+    CliResult r = sys_->service("update self -label tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::string first;
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: updated; the kernel log goes to COM1 (instance 2;", &first, 10s));
+    const long long shown = number_after(first, "instance 2; ");
+    EXPECT_GT(shown, 0) << first;
+    for (const char* flag : {"-x", "-y", "-z"}) {
+        r = sys_->service(std::string("update self -label tty ") + flag);
+        EXPECT_NE(r.status, 0) << flag << ": " << r.out;
+    }
+    r = sys_->service("update self -label tty");
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::string second;
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: updated; the kernel log goes to COM1 (instance 3;", &second, 10s));
+    // The rollbacks' log lines went through the old version, which counted them.
+    EXPECT_GT(number_after(second, "instance 3; "), shown) << second;
+    r = sys_->cat("/dev/hello");
+    EXPECT_EQ(r.status, 0) << r.out;
+}
+
+// A host SIGSEGV of TTY: under the `restart` policy the replica takes over
+// TTY's endpoint and its predecessor's checkpoint, and counts on.
+TEST_F(TtyExecutable, CrashedTtyKeepsItsAccount) {
+    ASSERT_TRUE(sys_->log.wait_for("umkctl: control socket", nullptr, 15s));
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: up; the kernel log goes to COM1 (instance 1;", nullptr, 15s));
+    ASSERT_TRUE(umk_test::eventually([&] {
+        return sys_->list_field("tty", 3).find('A') != std::string::npos;
+    })) << sys_->service("list").out;
+    const std::string endpoint = sys_->list_field("tty", 0);
+    const int pid = sys_->host_pid("tty");
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGSEGV), 0);
+    std::string line;
+    ASSERT_TRUE(
+        sys_->log.wait_for("tty: restarted; the kernel log goes to COM1 (instance 2;", &line, 10s));
+    EXPECT_GT(number_after(line, "instance 2; "), 0) << line;
+    EXPECT_EQ(sys_->list_field("tty", 0), endpoint);
+    CliResult r = sys_->cat("/dev/hello");
+    EXPECT_EQ(r.status, 0) << r.out;
 }
 
 }  // namespace

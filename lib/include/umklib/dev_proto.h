@@ -88,6 +88,26 @@ inline constexpr int DEVMAN_PIPE_BUF = 4096;
 
 // ---- The user side (what a libc open/read/close would do) ----
 
+// devman died holding our request (the kernel answers ERESTART to every
+// caller a crashed instance owed a reply; its replica, at the same
+// endpoint, never saw the request): ask the replica the same again. The
+// replica's tables are devman's last checkpoint, written before any answer
+// left, so the descriptors are still open and a read or write that was not
+// answered did not move the offset. A request whose effect was checkpointed
+// just before the crash runs twice (at least once): an open or a pipe may
+// leave one more descriptor, a pipe write that had not moved bytes is
+// written again. Each try is one crash of devman; a few are plenty.
+inline constexpr int DEV_RESTART_TRIES = 8;
+
+inline int dev_call(message* m) {
+    const message request = *m;
+    for (int tries = 1;; tries++) {
+        const int r = ipc_sendrec(DEVMAN_PROC_NR, m);
+        if (r != -ERESTART || tries == DEV_RESTART_TRIES) return r;
+        *m = request;
+    }
+}
+
 // A descriptor >= 0, or a negative error (-ENODEV: no such device).
 inline int dev_open(const char* path) {
     message m{};
@@ -95,7 +115,7 @@ inline int dev_open(const char* path) {
     int i = 0;
     for (; path[i] && i < DEVMAN_PATH_MAX - 1; i++) m.DEVMAN_PATH[i] = path[i];
     if (path[i]) return -EINVAL;
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    int r = dev_call(&m);
     return r != OK ? r : m.m_type;
 }
 
@@ -107,7 +127,7 @@ inline int dev_transfer(int call, int fd, vir_bytes buf, std::size_t len) {
     m.DEVMAN_FD = fd;
     m.DEVMAN_BUFFER = buf;
     m.DEVMAN_NBYTES = len > 0x7fffffff ? 0x7fffffff : static_cast<std::int32_t>(len);
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    int r = dev_call(&m);
     return r != OK ? r : m.m_type;
 }
 
@@ -128,7 +148,7 @@ inline int dev_pipe(int fds[2], int flags = 0) {
     message m{};
     m.m_type = DEVMAN_PIPE;
     m.DEVMAN_PIPE_FLAGS = flags;
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    int r = dev_call(&m);
     if (r != OK) return r;
     if (m.m_type != OK) return m.m_type;
     fds[0] = m.DEVMAN_FD0;
@@ -142,15 +162,23 @@ inline int dev_dup2(int fd, int to) {
     m.m_type = DEVMAN_DUP2;
     m.DEVMAN_FD = fd;
     m.DEVMAN_FD2 = to;
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    int r = dev_call(&m);
     return r != OK ? r : m.m_type;
 }
 
+// OK or a negative error. A close asked again after a devman crash may
+// find the descriptor closed by the first try: EBADF then means done.
 inline int dev_close(int fd) {
     message m{};
     m.m_type = DEVMAN_CLOSE;
     m.DEVMAN_FD = fd;
     int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    if (r == -ERESTART) {
+        m.m_type = DEVMAN_CLOSE;
+        m.DEVMAN_FD = fd;
+        r = dev_call(&m);
+        if (r == OK && m.m_type == -EBADF) return OK;
+    }
     return r != OK ? r : m.m_type;
 }
 

@@ -54,6 +54,12 @@ void sef_startup();
 // RS itself: nobody sends it RS_INIT. Runs the fresh init callback (panics
 // if it fails) and makes SEF treat RS's own endpoint as "RS".
 void sef_startup_rs();
+// RS started by its guardian after a death of RS (umklib/guard_proto.h):
+// `init` is the guardian's RS_INIT (type RESTART), naming where the dead
+// RS's image waits and its state grant (for sef_state_restore). Runs the
+// restart callback and returns its result; RS answers the guardian itself,
+// asynchronously (a SENDREC would block RS on the guardian).
+int sef_startup_rs_restart(const message& init);
 // The endpoint SEF takes for RS (the sender of our RS_INIT), NONE before
 // sef_startup.
 endpoint_t sef_rs_endpoint();

@@ -98,6 +98,7 @@ std::function<int(endpoint_t, int)> on_sys_kill;
 std::function<int(endpoint_t)> on_sys_clear;
 std::function<int(endpoint_t, int)> on_sys_privctl;
 std::function<int(const char*, endpoint_t*)> on_sys_spawn;
+std::function<int(endpoint_t, endpoint_t, message&)> on_sendrec;
 
 void reset() {
     current = 0;
@@ -113,6 +114,7 @@ void reset() {
     on_sys_clear = nullptr;
     on_sys_privctl = nullptr;
     on_sys_spawn = nullptr;
+    on_sendrec = nullptr;
     flags_of.clear();
     dead.clear();
     async_on = false;
@@ -195,6 +197,9 @@ namespace umk {
 using fake::current;
 
 int ipc_sendrec(endpoint_t dst, message* m) {
+    if (fake::on_sendrec) {
+        if (int r = fake::on_sendrec(current, dst, *m); r != OK) return r;
+    }
     auto it = fake::handlers.find(dst);
     if (it == fake::handlers.end()) return -EDEADSRCDST;
     endpoint_t caller = current;

@@ -71,6 +71,10 @@ extern std::function<int(endpoint_t ep, int sig)> on_sys_kill;
 extern std::function<int(endpoint_t ep)> on_sys_clear;
 extern std::function<int(endpoint_t ep, int request)> on_sys_privctl;
 extern std::function<int(const char* program, endpoint_t* ep)> on_sys_spawn;
+// Called first by every SENDREC (from, to, the request); a result other
+// than OK is what ipc_sendrec returns, without delivering (e.g. -ERESTART:
+// the destination died holding the request).
+extern std::function<int(endpoint_t from, endpoint_t to, message& m)> on_sendrec;
 // GET_PROCINFO's priv_flags of an endpoint (sys_getinfo; other requests
 // answer EINVAL): an endpoint not listed has every authority flag
 // (umk/priv_flags.h), so only the tests of authority set them.
