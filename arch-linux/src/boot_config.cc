@@ -40,7 +40,7 @@ bool split(const std::string& line, std::vector<std::string>* words, std::string
     return true;
 }
 
-// auth=manage,spawn,any_path,log | all | none
+// auth=manage,spawn,any_path,log,restart | all | none
 bool parse_auth(const std::string& val, std::uint32_t* out) {
     *out = 0;
     std::istringstream in(val);
@@ -53,6 +53,8 @@ bool parse_auth(const std::string& val, std::uint32_t* out) {
             *out |= SPAWN_PROGRAMS | SPAWN_ANY_PATH;
         else if (f == "log")
             *out |= LOG_READER;
+        else if (f == "restart")
+            *out |= RESTART_SERVICES;
         else if (f == "all")
             *out |= AUTHORITY_FLAGS;
         else if (f != "none")

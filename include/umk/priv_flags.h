@@ -26,8 +26,11 @@ inline constexpr std::uint32_t MANAGE_SERVICES = 0x100;  // RS serves its manage
 inline constexpr std::uint32_t SPAWN_PROGRAMS = 0x200;   // PM spawns programs of the program dir
 inline constexpr std::uint32_t SPAWN_ANY_PATH = 0x400;   // ... and any path (the administrator)
 inline constexpr std::uint32_t LOG_READER = 0x800;       // DIAGCTL REGISTER, TAKE, SHOWN
+// RS restarts a service that is not core on request (devman: a driver that
+// stopped answering) - no up, down, update or restart of core services.
+inline constexpr std::uint32_t RESTART_SERVICES = 0x1000;
 inline constexpr std::uint32_t AUTHORITY_FLAGS =
-    MANAGE_SERVICES | SPAWN_PROGRAMS | SPAWN_ANY_PATH | LOG_READER;
+    MANAGE_SERVICES | SPAWN_PROGRAMS | SPAWN_ANY_PATH | LOG_READER | RESTART_SERVICES;
 
 // Static privilege ids: kernel tasks and boot processes use slot + NR_TASKS;
 // the rest are handed out dynamically. USER_PRIV_ID is shared by every user

@@ -79,6 +79,7 @@ constexpr VmName kAuthority[] = {
     {"SPAWN", SPAWN_PROGRAMS},
     {"SPAWN_ANY_PATH", SPAWN_PROGRAMS | SPAWN_ANY_PATH},
     {"LOG_READER", LOG_READER},
+    {"RESTART", RESTART_SERVICES},
 };
 
 // MINIX's upper-case names of core services in `ipc` lists, and their labels.

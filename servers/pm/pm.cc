@@ -163,7 +163,11 @@ int tell_devman_of_fork(endpoint_t parent, endpoint_t child) {
     m.m_type = DEVMAN_FORK;
     m.DEVMAN_FORK_PARENT = parent;
     m.DEVMAN_FORK_CHILD = child;
-    int r = ipc_sendrec(DEVMAN_PROC_NR, &m);
+    // A devman crash answers ERESTART: ask its replica again (a second
+    // DEVMAN_FORK for the same child replaces its table). Without a devman
+    // at all (a boot image without one) there are no files to give.
+    int r = dev_call(&m);
+    if (r == -ERESTART) return r;
     if (r != OK) return OK;
     return m.m_type;
 }

@@ -107,6 +107,7 @@ struct UpdateMember {
     bool answered;      // the old version's ready SENDREC got its answer (an error)
     bool swapped;       // VM_RS_UPDATE done: new image at the old endpoint
     bool init_ok;       // the new version initialized; its answer waits for the others
+    bool direct_swap;   // VM is a member too: the kernel swaps (swap_images)
 };
 
 struct Update {
@@ -291,6 +292,7 @@ class Manager {
     int build_priv(const Service& s, priv_args* pa);
     void publish(Service& s);
     void unpublish(Service& s);
+    void republish_pending();
     void cleanup(Service& s, bool kill_first);
     void late_reply(Service& s, int result);
     void init_ok(Service& s);
@@ -330,6 +332,7 @@ class Manager {
     int update_member(const rs_start& st, UpdateMember* mb);
     void update_prepare(UpdateMember& mb);
     void update_swap();
+    int swap_images(const UpdateMember& mb, bool rollback);
     void update_fail(int result, const UpdateMember* culprit, const char* why);
     bool update_rollback(UpdateMember& mb);
     void update_commit();

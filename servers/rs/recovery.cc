@@ -278,6 +278,7 @@ void Manager::tick() {
     self_tick(now);
     script_tick(now);
     update_tick(now);  // live update: start wait, prepare and init timeouts
+    republish_pending();
     for (Service& s : table_) {
         if (!(s.flags & RS_IN_USE)) continue;
         if (s.flags & RS_TERMINATED) {

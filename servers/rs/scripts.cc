@@ -111,7 +111,16 @@ int Manager::check_caller(const Request& rq) {
     // Looking up and listing change nothing; everything else is managing
     // services, the administrator's (the control proxy's) by default.
     if (rq.type == RS_LOOKUP || rq.type == RS_LIST) return OK;
-    if (host_->authority(rq.caller) & MANAGE_SERVICES) return OK;
+    const std::uint32_t auth = host_->authority(rq.caller);
+    if (auth & MANAGE_SERVICES) return OK;
+    // devman's narrower authority: restarting a hung driver, never a core service.
+    if (rq.type == RS_RESTART && (auth & RESTART_SERVICES) && rq.label) {
+        const Service* s = find_active(rq.label);
+        if (s && !(s->flags & RS_CORE)) return OK;
+        logf("RS: restart of %s from %d refused (EPERM): %s", rq.label, rq.caller,
+             s ? "it is a core service" : "no such active service");
+        return -EPERM;
+    }
     const char* label = rq.label ? rq.label : rq.start ? rq.start->label : "";
     logf(
         "RS: %s%s%s from %d refused (EPERM): it may not manage services (system.conf "

@@ -228,6 +228,23 @@ void Manager::publish(Service& s) {
     if (r != OK) logf("RS: cannot publish label '%s': %s", s.label, errno_name(r));
 }
 
+// A label DS refused for now (ELOCKED while DS waits in a live update's
+// ready call to RS, a DS restart in between) is published again once DS can
+// take it: a service DS does not know cannot be found by anyone.
+void Manager::republish_pending() {
+    if (!ds_ready_) return;
+    if (const Service* ds = find_active("ds"); !ds || (ds->flags & RS_UPDATING)) return;
+    for (Service& s : table_) {
+        if (!(s.flags & RS_IN_USE) || !(s.flags & RS_ACTIVE) || (s.flags & RS_TERMINATED) ||
+            s.endpoint == NONE || s.published || update_new_version(s))
+            continue;
+        if (host_->publish_label(s.label, s.endpoint) != OK) continue;  // logged when it failed
+        s.published = true;
+        logf("RS: label '%s' published (endpoint %d) after an earlier failure", s.label,
+             s.endpoint);
+    }
+}
+
 void Manager::unpublish(Service& s) {
     if (!ds_ready_ || !s.published) return;
     // Another live instance (a replica) owns the label now: leave it.

@@ -241,13 +241,27 @@ void Manager::lu_ready(endpoint_t src, int result) {
 
 // ---- swap and init ----
 
+// VM swaps the images (VM_RS_UPDATE), except while VM itself is a member:
+// its old version then waits in its ready SENDREC to RS, and a request from
+// RS would land there as the answer. The kernel swaps them directly then
+// (as for VM's own update: rs_host.cc).
+int Manager::swap_images(const UpdateMember& mb, bool rollback) {
+    const endpoint_t src = rollback ? mb.new_srv->endpoint : mb.old_srv->endpoint;
+    const endpoint_t dst = rollback ? mb.old_srv->endpoint : mb.new_srv->endpoint;
+    if (mb.direct_swap) return host_->update(src, dst, rollback ? SYS_UPD_ROLLBACK : 0);
+    return host_->vm_update(src, dst, rollback);
+}
+
 void Manager::update_swap() {
+    bool with_vm = false;
+    for (int i = 0; i < upd_.n; ++i) with_vm |= str::eq(upd_.m[i].old_srv->label, "vm");
+    for (int i = 0; i < upd_.n; ++i) upd_.m[i].direct_swap = with_vm;
     for (int i = 0; i < upd_.n; ++i) {
         UpdateMember& mb = upd_.m[i];
         Service& o = *mb.old_srv;
         Service& n = *mb.new_srv;
         endpoint_t old_ep = o.endpoint, new_ep = n.endpoint;
-        int r = host_->vm_update(old_ep, new_ep, false);
+        int r = swap_images(mb, false);
         if (r != OK) {
             host_->reply(old_ep, r, NONE);
             mb.answered = true;
@@ -384,7 +398,7 @@ bool Manager::update_rollback(UpdateMember& mb) {
     endpoint_t old_ep = n.endpoint, new_ep = o.endpoint;
     bool old_dead = o.flags & RS_TERMINATED;
     if (!(n.flags & RS_TERMINATED)) host_->kill(old_ep, SIGKILL);
-    int r = host_->vm_update(old_ep, new_ep, true);
+    int r = swap_images(mb, true);
     if (r != OK) {
         // The old image is stuck at the other endpoint: treat the service
         // as crashed and recover it by restarting (a dead old version is
@@ -442,7 +456,7 @@ void Manager::update_tick(clock_t_ now) {
             }
         } else if (!mb.init_ok && now > mb.new_srv->deadline) {
             int err = mb.new_srv->init_error != OK ? mb.new_srv->init_error : -EINTR;
-            update_fail(err, &mb, "the new version did not initialize in time");
+            update_fail(err, &mb, "the new version did not initialize in time; rolled back");
             return;
         }
     }

@@ -47,6 +47,22 @@ class RsAuthority : public RsManager {
     }
 };
 
+// devman's `authority RESTART`: it may have a hung driver restarted, and
+// nothing else - no down, no update, no restart of a core service.
+TEST_F(RsAuthority, RestartAuthorityRestartsADriverOnly) {
+    constexpr endpoint_t DEVMAN_LIKE = 5152;
+    h_.authority_of[DEVMAN_LIKE] = RESTART_SERVICES;
+    const endpoint_t hello = up("hello");
+    EXPECT_EQ(request(RS_DOWN, nullptr, "hello", DEVMAN_LIKE), -EPERM);
+    EXPECT_EQ(request(RS_REFRESH, nullptr, "hello", DEVMAN_LIKE), -EPERM);
+    EXPECT_EQ(request(RS_RESTART, nullptr, "ds", DEVMAN_LIKE), -EPERM);
+    EXPECT_TRUE(logged("RS: restart of ds from 5152 refused (EPERM): it is a core service"));
+    EXPECT_EQ(request(RS_RESTART, nullptr, "nosuch", DEVMAN_LIKE), -EPERM);
+    EXPECT_EQ(m_.find_active("hello")->endpoint, hello);
+    EXPECT_EQ(request(RS_RESTART, nullptr, "hello", DEVMAN_LIKE), -EDONTREPLY);
+    EXPECT_TRUE(h_.saw("kill " + std::to_string(hello) + " 9"));
+}
+
 TEST_F(RsAuthority, DefaultServiceMayNotManageServices) {
     const endpoint_t hello = up("hello");
     EXPECT_EQ(request(RS_DOWN, nullptr, "hello", INTRUDER), -EPERM);

@@ -385,5 +385,29 @@ TEST_F(RsBatch, NewVersionKilledBeforeTheSwapCancels) {
     expect_all_serving();
 }
 
+// With VM in the batch its old version waits in its ready SENDREC to RS,
+// where a VM_RS_UPDATE would land as the answer: the kernel swaps every
+// member, there and back.
+TEST_F(RsBatch, ABatchWithVmIsSwappedByTheKernel) {
+    const endpoint_t vm = up("/bin/quiet", "vm");
+    ASSERT_EQ(queue("vm"), OK);
+    ASSERT_EQ(queue(kLabels[0], 1, 0, RS_DEBUG_INIT_FAIL), OK);
+    const endpoint_t first = h_.next_ep;
+    ASSERT_EQ(sysctl(RS_SYSCTL_UPD_RUN), -EDONTREPLY);
+    m_.lu_ready(vm, OK);
+    m_.lu_ready(eps_[0], OK);
+    EXPECT_EQ(h_.count_prefix("vm_update"), 0);
+    EXPECT_TRUE(h_.saw("update " + s(vm) + " " + s(first)));
+    EXPECT_TRUE(h_.saw("update " + s(eps_[0]) + " " + s(first + 1)));
+    m_.init_reply(vm, OK);
+    m_.init_reply(eps_[0], -ENOSYS);
+    EXPECT_EQ(m_.signal(eps_[0], SIGABRT), -EDEADSRCDST);
+    EXPECT_TRUE(h_.saw("update " + s(vm) + " " + s(first) + " rollback"));
+    EXPECT_TRUE(h_.saw("update " + s(eps_[0]) + " " + s(first + 1) + " rollback"));
+    EXPECT_EQ(h_.count_prefix("vm_update"), 0);
+    EXPECT_EQ(m_.find_active("vm")->endpoint, vm);
+    EXPECT_EQ(m_.find_active(kLabels[0])->endpoint, eps_[0]);
+}
+
 }  // namespace
 }  // namespace umk::rs
