@@ -359,11 +359,7 @@ int state_restore(int type) {
     std::size_t len = sizeof staging;
     std::uint32_t version = 0;
     int r = sef_state_restore(&staging, &len, &version);
-    const char* why = r == -ENOENT   ? "no checkpoint"
-                      : r == -EFAULT ? "its memory is gone"
-                      : r == -EIO    ? "no copy passes its CRC"
-                      : r == -E2BIG  ? "larger than ours"
-                                     : "cannot read it";
+    const char* why = sef_state_error(r);
     if (r == OK && version != STATE_VERSION) {
         log_printf("devman: the previous instance's state has layout %u, this one reads %u\n",
                    version, STATE_VERSION);

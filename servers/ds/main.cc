@@ -58,23 +58,6 @@ void checkpoint(bool force) {
     checkpointed = ds::store_changes();
 }
 
-const char* loss_reason(int r) {
-    switch (-r) {
-        case ENOENT:
-            return "there is none";
-        case EFAULT:
-            return "its memory is gone";
-        case EIO:
-            return "no copy is intact";
-        case E2BIG:
-            return "it is larger than this version's";
-        case EINVAL:
-            return "it is not a store this version can read";
-        default:
-            return "it cannot be read";
-    }
-}
-
 // The predecessor's store, checked (state.cc): OK, or why not (logged).
 int restore() {
     std::size_t len = sizeof state_buf;
@@ -109,7 +92,7 @@ int init_lu(int, sef_init_info_t*) {
     int r = restore();
     if (r != OK) {
         log_printf("ds: live update refused: the old version's store cannot be restored (%s: %s)\n",
-                   errno_name(r), loss_reason(r));
+                   errno_name(r), sef_state_error(r));
         return r;
     }
     checkpoint(true);
@@ -128,7 +111,7 @@ int init_restart(int, sef_init_info_t* info) {
         log_printf(
             "ds: state of the previous instance lost (%s: %s); starting empty: every "
             "entry and subscription is gone, RS republishes the labels\n",
-            errno_name(r), loss_reason(r));
+            errno_name(r), sef_state_error(r));
         ds::store_init(self_endpoint(), info->rs_endpoint);
         map_boot_services();
     }

@@ -125,10 +125,7 @@ int init_restart(int, sef_init_info_t* info) {
             "adopted, %d cleared\n",
             live, zombies, rc.waits_dropped, rc.gone, rc.adopted, rc.cleared);
     } else {
-        const char* cause = r == -EFAULT   ? "its memory is gone"
-                            : r == -EIO    ? "no checkpoint copy is intact"
-                            : r == -ENOENT ? "there is no predecessor's checkpoint (policy reset?)"
-                                           : "the checkpoint is unusable";
+        const char* cause = sef_state_error(r);
         const int found = pm::state_rebuild(tab, n);
         log_printf(
             "pm: state of the previous instance lost (%s: %s); rebuilt %d user processes from "

@@ -155,10 +155,10 @@ int rs_restart(int, sef_init_info_t*) {
     std::size_t len = sizeof ckpt_now;
     std::uint32_t version = 0;
     int r = sef_state_restore(&ckpt_now, &len, &version);
-    const char* why = errno_name(r);
+    const char* why = sef_state_error(r);
     if (r == OK && (version != STATE_VERSION || len != sizeof ckpt_now)) {
         r = -EINVAL;
-        why = "another layout";
+        why = sef_state_error(r);
     }
     if (r == OK) {
         r = manager.restore(ckpt_now, boot_tab, n);
@@ -169,9 +169,9 @@ int rs_restart(int, sef_init_info_t*) {
                    manager.records_in_use());
     } else {
         log_printf(
-            "RS: restarted: the checkpoint of the previous RS is lost (%s); rebuilding the table "
-            "from the kernel's process table and system.conf\n",
-            r == -EFAULT ? "EFAULT: its memory is gone" : why);
+            "RS: restarted: the checkpoint of the previous RS is lost (%s: %s); rebuilding the "
+            "table from the kernel's process table and system.conf\n",
+            errno_name(r), why);
         manager.rebuild(boot_tab, n);
     }
     return OK;

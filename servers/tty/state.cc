@@ -78,10 +78,7 @@ int state_restore(int type) {
         state_checkpoint();
         return OK;
     }
-    const char* why = r == -ENOENT   ? "no checkpoint"
-                      : r == -EFAULT ? "its memory is gone"
-                      : r == -EIO    ? "no copy passes its CRC"
-                                     : "another layout or damaged";
+    const char* why = sef_state_error(r);
     if (type == SEF_INIT_LU) {
         log_printf("tty: cannot take over the old version's state (%s: %s); the update fails\n",
                    errno_name(r), why);

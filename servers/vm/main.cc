@@ -54,21 +54,6 @@ void learn_processes() {
     vm::vm_reconcile(procs, n);
 }
 
-const char* loss_reason(int r) {
-    switch (-r) {
-        case ENOENT:
-            return "there is none";
-        case EFAULT:
-            return "its memory is gone";
-        case EIO:
-            return "no copy is intact";
-        case E2BIG:
-            return "it is larger than this version's";
-        default:
-            return "it is not in a layout this version reads";
-    }
-}
-
 int restore() {
     std::size_t len = sizeof state_buf;
     std::uint32_t version = 0;
@@ -112,7 +97,7 @@ int init_lu(int, sef_init_info_t* info) {
         log_printf(
             "vm: live update refused: the old version's records cannot be restored (%s: "
             "%s)\n",
-            errno_name(r), loss_reason(r));
+            errno_name(r), sef_state_error(r));
         return r;
     }
     r = take_over_from_predecessor();
@@ -132,7 +117,7 @@ int init_restart(int, sef_init_info_t* info) {
         log_printf(
             "vm: state of the previous instance lost (%s: %s); rebuilding the records "
             "from the process table (image ids and update counts start again)\n",
-            errno_name(r), loss_reason(r));
+            errno_name(r), sef_state_error(r));
         vm::vm_init(self_endpoint(), info->rs_endpoint);
     }
     learn_processes();

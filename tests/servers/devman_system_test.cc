@@ -28,7 +28,7 @@ constexpr int kLines = 300;  // about 10 s of st_stream at two ticks a line
 
 std::string lines(int n) {
     std::string out;
-    char line[16];
+    char line[32];  // room for any int: GCC checks the format against the type
     for (int i = 0; i < n; i++) {
         std::snprintf(line, sizeof line, "line %04d\n", i);
         out += line;

@@ -66,6 +66,10 @@ int sef_state_checkpoint(const void* data, std::size_t len);
 //  -E2BIG     the checkpoint is larger than *len
 int sef_state_restore(void* data, std::size_t* len, std::uint32_t* version);
 
+// Why sef_state_restore failed, in words for a log line ("its memory is
+// gone"); -EINVAL stands for a checkpoint the caller found unusable.
+const char* sef_state_error(int err);
+
 // The predecessor RS named in our RS_INIT (NONE if none), for the log.
 endpoint_t sef_state_predecessor();
 
