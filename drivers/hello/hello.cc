@@ -8,22 +8,50 @@
 #include "umklib/ds.h"
 #include "umklib/ipc.h"
 #include "umklib/log.h"
+#include "umklib/sef_state.h"
 #include "umklib/syslib.h"
 
 namespace umk::hello {
 namespace {
 
-// Times the device has been opened; the state a live update carries over.
+// Times the device has been opened: the state that crosses a live update
+// and a crash. It is kept twice: in SEF's checkpoint area (the next instance
+// at our endpoint copies it from our image, with no call to another service:
+// a live update may include DS) and in DS (which outlives our process, even
+// a host kill -9 of it, and serves a replica at a new endpoint).
 int counter = 0;
+constexpr std::uint32_t kStateVersion = 1;
+alignas(8) unsigned char state_area[sef_state_area_size(sizeof counter)];
 
-// Restore the state the old version saved (MINIX lu_state_restore: retrieve,
-// then delete the key). One DS request does both (DSF_TAKE): hello serves
-// nobody until its init is done, so every round trip here counts.
-void lu_state_restore() {
+void save_counter() {
+    sef_state_checkpoint(&counter, sizeof counter);
+    int r = ds_publish_u32(OPEN_COUNTER_KEY, static_cast<std::uint32_t>(counter), DSF_OVERWRITE);
+    if (r != OK) log_printf("hello: cannot save %s in DS: %s\n", OPEN_COUNTER_KEY, errno_name(r));
+}
+
+// The predecessor's counter from its image: OK, or why not.
+int restore_from_image() {
+    int value = 0;
+    std::size_t len = sizeof value;
+    std::uint32_t version = 0;
+    int r = sef_state_restore(&value, &len, &version);
+    if (r == OK && (version != kStateVersion || len != sizeof value || value < 0)) r = -EINVAL;
+    if (r == OK) counter = value;
+    return r;
+}
+
+// After a crash: the image if the replica took over its endpoint, else DS.
+void restart_restore() {
+    int r = restore_from_image();
+    if (r == OK) return;
     std::uint32_t value = 0;
-    int r = ds_take_u32(OPEN_COUNTER_KEY, &value);
-    if (r != OK) log_printf("hello: cannot retrieve %s: %d\n", OPEN_COUNTER_KEY, r);
-    counter = static_cast<int>(value);
+    int d = ds_retrieve_u32(OPEN_COUNTER_KEY, &value);
+    if (d == OK) {
+        counter = static_cast<int>(value);
+        return;
+    }
+    log_printf("hello: open counter lost (image: %s; DS: %s); counting from 0\n",
+               sef_state_error(r), errno_name(d));
 }
 
 // Make /dev/hello reach this instance (MINIX mapdriver): announce our
@@ -51,6 +79,10 @@ int do_read(const message& m) {
 
 }  // namespace
 
+int setup_state() {
+    return sef_state_setup(state_area, sizeof state_area, sizeof counter, kStateVersion);
+}
+
 int init(int type, sef_init_info_t*) {
     bool do_announce = true;
     counter = 0;
@@ -60,13 +92,19 @@ int init(int type, sef_init_info_t*) {
             break;
         case SEF_INIT_LU:
             // The new version keeps the old endpoint: devman needs no news.
-            lu_state_restore();
+            if (int r = restore_from_image(); r != OK) {
+                log_printf("hello: cannot take the old version's open counter (%s: %s)\n",
+                           errno_name(r), sef_state_error(r));
+                return r;
+            }
             do_announce = false;
             log_printf("hello: %s Hey, I'm a new version! (open_counter %d)\n", HELLO_BANNER,
                        counter);
             break;
         case SEF_INIT_RESTART:
-            log_printf("hello: %s Hey, I've just been restarted!\n", HELLO_BANNER);
+            restart_restore();
+            log_printf("hello: %s Hey, I've just been restarted! (open_counter %d)\n", HELLO_BANNER,
+                       counter);
             break;
         default:
             return -EINVAL;
@@ -82,9 +120,7 @@ int init(int type, sef_init_info_t*) {
 }
 
 int lu_state_save(int) {
-    int r = ds_publish_u32(OPEN_COUNTER_KEY, static_cast<std::uint32_t>(counter), DSF_OVERWRITE);
-    if (r != OK) log_printf("hello: cannot save %s: %d\n", OPEN_COUNTER_KEY, r);
-    return OK;
+    return sef_state_checkpoint(&counter, sizeof counter);
 }
 
 bool handle_request(message& m) {
@@ -93,6 +129,7 @@ bool handle_request(message& m) {
     switch (m.m_type) {
         case DEV_OPEN:
             log_printf("hello: hello_open(). Called %d time(s).\n", ++counter);
+            save_counter();
             status = OK;
             break;
         case DEV_CLOSE:

@@ -26,6 +26,8 @@ inline constexpr char HELLO_BANNER[] = "Hello, World!";
 inline constexpr char OPEN_COUNTER_KEY[] = "open_counter";
 
 // SEF callbacks (one init for every type, as in MINIX).
+// Declare the checkpoint area (before sef_startup).
+int setup_state();
 int init(int type, sef_init_info_t* info);
 int lu_state_save(int state);
 

@@ -17,6 +17,7 @@ void sef_local_startup() {
     sef_setcb_lu_state_isvalid(sef_cb_lu_state_isvalid_standard);
     sef_setcb_lu_state_save(hello::lu_state_save);
     sef_setcb_signal_handler(sef_cb_signal_handler_term);
+    if (int r = hello::setup_state(); r != OK) panic("hello: no state area: %d", r);
     sef_startup();
 }
 

@@ -117,6 +117,10 @@ void sef_setcb_init_restart(sef_cb_init_t cb) {
     sef::cbs.restart = cb ? cb : sef_cb_init_null;
 }
 
+void sef_crash(const char* what) {
+    sef::crash(what);
+}
+
 int sef_cb_init_null(int, sef_init_info_t*) {
     return OK;
 }

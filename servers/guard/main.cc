@@ -93,7 +93,28 @@ void own_init() {
         if (r != OK) panic("guard: waiting for RS_INIT failed: %s", errno_name(r));
         if (m.m_type == RS_INIT) break;
     }
-    // Whatever we knew of RS went with the previous instance: ask again.
+    // `service update -x/-y/-z` of the guard: misbehave as SEF would.
+    if (m.RS_INIT_DEBUG & RS_INIT_DEBUG_CRASH) sef_crash("at initialization time");
+    if (m.RS_INIT_DEBUG & RS_INIT_DEBUG_TIMEOUT) {
+        sef_init_info_t info{m.m_source, m.RS_INIT_OLD_ENDPT, m.RS_INIT_RESTARTS};
+        sef_cb_init_timeout(m.RS_INIT_TYPE, &info);
+    }
+    if (m.RS_INIT_DEBUG & (RS_INIT_DEBUG_FAIL | RS_INIT_DEBUG_FAIL_EARLY)) {
+        message a{};
+        a.m_type = RS_INIT;
+        a.RS_INIT_RESULT = -ENOSYS;
+        a.RS_INIT_TYPE = m.RS_INIT_TYPE;
+        a.RS_INIT_STATE_AREA = GRANT_INVALID;
+        asynsend3(RS_PROC_NR, &a, AMF_NOREPLY);
+        // As SEF: exit once RS has taken the answer (it answers a failed
+        // init), so that RS hears the error before the death.
+        message ack{};
+        ipc_receive(RS_PROC_NR, &ack);
+        log_printf("guard: initialization failed (ENOSYS, as asked); exiting\n");
+        sef_exit(-ENOSYS);
+    }
+    // Whatever we knew of RS went with the previous instance (a live update
+    // included: the guard keeps nothing that RS cannot tell it): ask again.
     to_rs(GUARD_HELLO);
     guardian.init(host, self_endpoint());
     // Last, right before the receive loop: RS answers the init answer with
@@ -114,6 +135,23 @@ void collect_signals() {
         if (sys_getksig(&target, &set) != OK || target == NONE) return;
         guardian.signal(target, set);
     }
+}
+
+// RS_LU_PREPARE (`service update ... -label guard`): the guard is between
+// two messages whenever it receives, so the standard states are reached at
+// once; a custom state never is (RS's maxtime ends the update). The answer
+// is asynchronous like everything the guard sends RS; it then waits in its
+// usual receive, where the kernel may swap it. Should RS abort, its answer
+// arrives there and is ignored like any other.
+void lu_prepare(const message& m) {
+    const int state = m.RS_LU_STATE;
+    if (state < SEF_LU_STATE_WORK_FREE || state > SEF_LU_STATE_PROTOCOL_FREE) return;
+    if (guardian.busy()) return;  // restarting RS: not now (RS's maxtime decides)
+    message r{};
+    r.m_type = RS_LU_PREPARE;
+    r.RS_LU_STATE = state;
+    r.RS_LU_RESULT = OK;
+    asynsend3(RS_PROC_NR, &r, AMF_NOREPLY);
 }
 
 void rs_up(const message& m) {
@@ -154,6 +192,11 @@ int main() {
             switch (m.m_type) {
                 case GUARD_RS_UP:
                     rs_up(m);
+                    break;
+                case RS_FI:  // `service fi guard`
+                    sef_crash("on request (service fi)");
+                case RS_LU_PREPARE:
+                    lu_prepare(m);
                     break;
                 case SIGS_SIGNAL_RECEIVED:
                     // RS stops everything at shutdown (SIGTERM): so do we.

@@ -145,8 +145,9 @@ int rs_init(int, sef_init_info_t*) {
 
 // RS started by the guardian after a death of RS: the table from the dead
 // RS's checkpoint, else rebuilt from the kernel (restore.cc).
-int rs_restart(int, sef_init_info_t*) {
+int rs_restart(int, sef_init_info_t* info) {
     init_manager(RS_PROC_NR);
+    manager.set_self_restarts(info ? info->restarts : 0);
     int n = NR_TASKS + NR_PROCS;
     if (int r = sys_getinfo(GET_PROCTAB, boot_tab, sizeof boot_tab); r != OK) {
         log_printf("RS: cannot read the process table: %s\n", errno_name(r));

@@ -108,6 +108,7 @@ struct UpdateMember {
     bool swapped;       // VM_RS_UPDATE done: new image at the old endpoint
     bool init_ok;       // the new version initialized; its answer waits for the others
     bool direct_swap;   // VM is a member too: the kernel swaps (swap_images)
+    bool swap_refused;  // the kernel said EBUSY once: retried at the next tick
 };
 
 struct Update {
@@ -117,8 +118,9 @@ struct Update {
     UpdateMember m[LU_MAX_MEMBERS];
     clock_t_ start;
     endpoint_t requester;
-    int result;    // error to report if a new version dies (ERESTART by default)
-    bool with_rs;  // RS is a member too: its own update (sup_) answers the requester
+    int result;       // error to report if a new version dies (ERESTART by default)
+    bool with_rs;     // RS is a member too: its own update (sup_) answers the requester
+    bool swap_retry;  // a member's swap was refused for now (update_swap)
 };
 
 // `service update ... -q`: the requests wait here for `service sysctl upd_run`.
@@ -277,6 +279,8 @@ class Manager {
     const UpdateQueue& update_queue() const { return queue_; }
     bool ds_ready() const { return ds_ready_; }
     int records_in_use() const;
+    // How often RS itself was restarted (its guardian counts: RS_INIT).
+    void set_self_restarts(int n) { self_restarts_ = n; }
 
   private:
     // The table and starting instances (table.cc).
@@ -364,6 +368,7 @@ class Manager {
     Host* host_ = nullptr;
     const conf::Config* builtin_ = nullptr;
     endpoint_t self_ = 0;
+    int self_restarts_ = 0;
     bool ds_ready_ = false;
     bool shutting_down_ = false;
     endpoint_t guardian_ = NONE;  // restore.cc: set_guardian

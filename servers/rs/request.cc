@@ -232,6 +232,7 @@ int Manager::list(rs_list_entry* out, int max) const {
         e.endpoint = self_;
         e.flags = RS_IN_USE | RS_ACTIVE | RS_CORE | RS_BOOT | (sup_.active ? RS_UPDATING : 0);
         e.policy = conf::POLICY_RESTART;
+        e.restarts = self_restarts_;
         str::copy(e.program, "rs", sizeof e.program);
     }
     for (const Service& s : table_) {

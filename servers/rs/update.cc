@@ -258,10 +258,19 @@ void Manager::update_swap() {
     for (int i = 0; i < upd_.n; ++i) upd_.m[i].direct_swap = with_vm;
     for (int i = 0; i < upd_.n; ++i) {
         UpdateMember& mb = upd_.m[i];
+        if (mb.swapped) continue;  // an earlier try swapped it
         Service& o = *mb.old_srv;
         Service& n = *mb.new_srv;
         endpoint_t old_ep = o.endpoint, new_ep = n.endpoint;
         int r = swap_images(mb, false);
+        if (r == -EBUSY && !mb.swap_refused) {
+            // Not at a safe point this instant (a service that said "ready"
+            // asynchronously, like the guardian, may not be back in its
+            // receive yet): try again at the next tick, once.
+            mb.swap_refused = true;
+            upd_.swap_retry = true;
+            return;
+        }
         if (r != OK) {
             host_->reply(old_ep, r, NONE);
             mb.answered = true;
@@ -330,7 +339,8 @@ void Manager::update_commit() {
     upd_ = Update{};
     for (int i = 0; i < u.n; ++i) {
         Service& n = *u.m[i].new_srv;
-        host_->reply(n.endpoint, OK, NONE);
+        // The guardian answered its init asynchronously: nobody waits (init_ok).
+        if (n.endpoint != guardian_) host_->reply(n.endpoint, OK, NONE);
         n.flags &= ~(RS_INITIALIZING | RS_UPDATING);
         n.flags |= RS_ACTIVE;
         n.alive_tm = n.check_tm = host_->now();
@@ -444,6 +454,11 @@ bool Manager::update_terminated(Service& s) {
 
 void Manager::update_tick(clock_t_ now) {
     if (!upd_.active) return;
+    if (upd_.swap_retry) {
+        upd_.swap_retry = false;
+        update_swap();
+        return;
+    }
     if (awaiting_start() && now - upd_.start >= static_cast<clock_t_>(LU_START_WAIT))
         for (int i = 0; i < upd_.n; ++i)
             if (!upd_.m[i].prepare_sent) update_prepare(upd_.m[i]);  // no start reported

@@ -8,6 +8,7 @@
 #include "devman.h"
 #include "fake_sys.h"
 #include "hello.h"
+#include "sef_state_fake.h"
 #include "store.h"
 #include "umk/err.h"
 #include "umklib/ds.h"
@@ -27,6 +28,8 @@ inline void route_hello(umk::endpoint_t ep) {
 inline void start(umk::endpoint_t rs, umk::endpoint_t hello, umk::endpoint_t user) {
     using namespace umk;
     fake::reset();
+    fake_state::reset();
+    ASSERT_EQ(hello::setup_state(), OK);
     fake::deliver_async(true);  // devman asks drivers without waiting
     ds::store_init(DS_PROC_NR, rs);
     fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });

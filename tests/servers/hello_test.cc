@@ -7,6 +7,7 @@
 
 #include "fake_sys.h"
 #include "hello.h"
+#include "sef_state_fake.h"
 #include "store.h"
 #include "umk/err.h"
 #include "umklib/dev_proto.h"
@@ -27,6 +28,8 @@ class Hello : public ::testing::Test {
   protected:
     void SetUp() override {
         fake::reset();
+        fake_state::reset();
+        ASSERT_EQ(hello::setup_state(), OK);
         ds::store_init(DS_PROC_NR, RS);
         fake::route(DS_PROC_NR, [](message& m) { return ds::handle_request(m); });
         fake::route(HELLO, [](message& m) {
@@ -100,43 +103,88 @@ TEST_F(Hello, OpenCountsAndPrints) {
     EXPECT_NE(fake::log().find("hello_close()"), std::string::npos);
 }
 
-TEST_F(Hello, LiveUpdateCarriesTheCounterThroughDs) {
+TEST_F(Hello, LiveUpdateCarriesTheCounterThroughItsImage) {
     ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
     for (int i = 0; i < 5; i++) request(DEV_OPEN);
     // The old version is ready (always) and saves its state.
     EXPECT_EQ(hello::lu_state_save(SEF_LU_STATE_REQUEST_FREE), OK);
-    std::uint32_t saved = 0;
-    EXPECT_EQ(ds_retrieve_u32(hello::OPEN_COUNTER_KEY, &saved), OK);
-    EXPECT_EQ(saved, 5u);
-    // Saving twice (an aborted update, then another) overwrites.
+    ASSERT_EQ(fake_state::last.size(), sizeof(int));
+    int saved = 0;
+    std::memcpy(&saved, fake_state::last.data(), sizeof saved);
+    EXPECT_EQ(saved, 5);
+    // Each open is in DS too (a replica at a new endpoint reads it there).
+    std::uint32_t in_ds = 0;
+    EXPECT_EQ(ds_retrieve_u32(hello::OPEN_COUNTER_KEY, &in_ds), OK);
+    EXPECT_EQ(in_ds, 5u);
     request(DEV_OPEN);
     EXPECT_EQ(hello::lu_state_save(SEF_LU_STATE_REQUEST_FREE), OK);
-    EXPECT_EQ(ds_retrieve_u32(hello::OPEN_COUNTER_KEY, &saved), OK);
-    EXPECT_EQ(saved, 6u);
 
-    // The new version takes over the endpoint (and so the label) and restores.
+    // The new version takes over the endpoint and copies the counter from
+    // the old image, asking no other service (a live update may include DS).
     fake::log().clear();
+    int ds_calls = 0;
+    fake::on_sendrec = [&](endpoint_t, endpoint_t to, message&) {
+        if (to == DS_PROC_NR) ++ds_calls;
+        return OK;
+    };
     ASSERT_EQ(hello::init(SEF_INIT_LU, nullptr), OK);
+    fake::on_sendrec = nullptr;
+    EXPECT_EQ(ds_calls, 0);
     EXPECT_EQ(hello::open_counter(), 6);
-    EXPECT_NE(fake::log().find("Hey, I'm a new version!"), std::string::npos) << fake::log();
-    EXPECT_EQ(ds_retrieve_u32(hello::OPEN_COUNTER_KEY, &saved), -ESRCH);  // deleted
+    EXPECT_NE(fake::log().find("Hey, I'm a new version! (open_counter 6)"), std::string::npos)
+        << fake::log();
     request(DEV_OPEN);
     EXPECT_EQ(hello::open_counter(), 7);
 }
 
-TEST_F(Hello, RestartStartsOverAndReannouncesTheNewEndpoint) {
+TEST_F(Hello, ALiveUpdateWithoutTheOldImageFailsItsInit) {
+    ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
+    request(DEV_OPEN);
+    fake_state::restore_error = -EFAULT;
+    EXPECT_EQ(hello::init(SEF_INIT_LU, nullptr), -EFAULT);  // RS rolls back
+    EXPECT_NE(fake::log().find("cannot take the old version's open counter"), std::string::npos);
+}
+
+TEST_F(Hello, RestartInPlaceKeepsTheCounterFromTheImage) {
     ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
     request(DEV_OPEN);
     request(DEV_OPEN);
-    // RS restarts hello: a new endpoint under the same label.
+    ASSERT_EQ(hello::init(SEF_INIT_RESTART, nullptr), OK);  // policy restart: same endpoint
+    EXPECT_EQ(hello::open_counter(), 2);
+    EXPECT_NE(fake::log().find("Hey, I've just been restarted! (open_counter 2)"),
+              std::string::npos);
+}
+
+TEST_F(Hello, RestartAtANewEndpointKeepsTheCounterFromDsAndReannounces) {
+    ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
+    request(DEV_OPEN);
+    request(DEV_OPEN);
+    // RS restarts hello (policy reset): a new endpoint under the same label,
+    // no predecessor image to copy from.
+    fake_state::restore_error = -ENOENT;
     fake::set_self(RS);
     ASSERT_EQ(ds_publish_label("hello", HELLO2, DSF_OVERWRITE), OK);
     fake::set_self(HELLO2);
     fake::log().clear();
     ASSERT_EQ(hello::init(SEF_INIT_RESTART, nullptr), OK);
-    EXPECT_EQ(hello::open_counter(), 0);
+    EXPECT_EQ(hello::open_counter(), 2);
     EXPECT_NE(fake::log().find("Hey, I've just been restarted!"), std::string::npos);
     EXPECT_EQ(announced(), static_cast<std::uint32_t>(HELLO2));
+}
+
+TEST_F(Hello, ACounterLostEverywhereStartsFromZeroAndSaysSo) {
+    ASSERT_EQ(hello::init(SEF_INIT_FRESH, nullptr), OK);
+    request(DEV_OPEN);
+    fake_state::restore_error = -EFAULT;
+    fake::set_self(DS_PROC_NR);
+    ASSERT_EQ(ds_delete_u32(hello::OPEN_COUNTER_KEY), -EPERM);  // only its owner may
+    fake::set_self(HELLO);
+    ASSERT_EQ(ds_delete_u32(hello::OPEN_COUNTER_KEY), OK);
+    ASSERT_EQ(hello::init(SEF_INIT_RESTART, nullptr), OK);
+    EXPECT_EQ(hello::open_counter(), 0);
+    EXPECT_NE(fake::log().find("hello: open counter lost (image: its memory is gone; DS: ESRCH)"),
+              std::string::npos)
+        << fake::log();
 }
 
 TEST_F(Hello, InitFailsWhenDsDoesNotKnowTheDriver) {

@@ -222,10 +222,13 @@ TEST_F(RsBatch, NotReadyMemberCancelsTheBatchWithItsError) {
 
 TEST_F(RsBatch, FailedSwapOfTheSecondSwapsTheFirstBack) {
     run_three();
-    h_.vm_update_fail_after = 1;  // the second swap fails
+    h_.vm_update_fail_after = 1;  // the second swap fails...
     m_.lu_ready(eps_[0], OK);
     m_.lu_ready(eps_[1], OK);
     m_.lu_ready(eps_[2], OK);
+    h_.vm_update_fail_after = 0;  // ...and again when it is retried at the tick
+    h_.vm_updates = 0;
+    m_.tick();
     EXPECT_TRUE(h_.saw("vm_update " + s(eps_[0]) + " " + s(nv_[0]) + " rollback"));
     EXPECT_TRUE(h_.saw(reply_to(eps_[0], -ERESTART, NONE)));
     EXPECT_TRUE(h_.saw(reply_to(eps_[1], -EBUSY, NONE)));

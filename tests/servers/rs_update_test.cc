@@ -251,14 +251,33 @@ TEST_F(RsManager, NewVersionFailingAndNeverExitingTimesOutWithItsError) {
     EXPECT_TRUE(h_.saw(reply_to(CLIENT, -ENOSYS, ep)));
 }
 
+// A swap the kernel refuses (EBUSY: not at a safe point this instant) is
+// tried once more at the next tick; refused again, the update ends.
 TEST_F(RsManager, FailedSwapEndsTheUpdate) {
     endpoint_t ep = up("/bin/hello");
     endpoint_t nv = start_update("hello");
     h_.vm_update_error = -EBUSY;
     m_.lu_ready(ep, OK);
+    EXPECT_FALSE(h_.saw(reply_to(ep, -EBUSY, NONE)));  // not yet: retried
+    EXPECT_EQ(h_.count_prefix("vm_update"), 1);
+    m_.tick();
+    EXPECT_EQ(h_.count_prefix("vm_update"), 2);
     EXPECT_TRUE(h_.saw(reply_to(ep, -EBUSY, NONE)));
     EXPECT_TRUE(h_.saw(reply_to(CLIENT, -EBUSY, ep)));
     EXPECT_TRUE(h_.saw("clear " + std::to_string(nv)));
+}
+
+TEST_F(RsManager, ASwapRefusedOnceIsRetriedAtTheNextTick) {
+    endpoint_t ep = up("/bin/hello");
+    endpoint_t nv = start_update("hello");
+    h_.vm_update_fail_after = 0;  // the first try only
+    m_.lu_ready(ep, OK);
+    EXPECT_EQ(h_.count_prefix("allow"), 0);
+    m_.tick();
+    EXPECT_TRUE(h_.saw("vm_update " + std::to_string(ep) + " " + std::to_string(nv)));
+    EXPECT_TRUE(h_.saw("allow " + std::to_string(ep)));
+    m_.init_reply(ep, OK);
+    EXPECT_TRUE(h_.saw(reply_to(CLIENT, OK, ep)));
 }
 
 // RS_LU_PREPARE waits until the new version has started (SIGKSTART), so the

@@ -69,6 +69,9 @@ int sef_receive(endpoint_t src, message* m);
 int sef_receive_status(endpoint_t src, message* m, int* status);
 // Exit through the kernel (sys_exit): the signal manager sees SIGABRT.
 [[noreturn]] void sef_exit(int status);
+// Crash for real (a fault the kernel sees, not an exit): what SEF does on
+// `service fi`, for a service that runs its own receive loop.
+[[noreturn]] void sef_crash(const char* what);
 // Fatal error: log it and exit.
 [[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
