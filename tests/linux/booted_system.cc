@@ -308,4 +308,16 @@ void BootedSystemTest::TearDown() {
     sys_.reset();
 }
 
+void DefaultSystemTest::SetUp() {
+    boot({.config_path = default_boot_conf()});
+    ASSERT_TRUE(
+        eventually([&] { return service("lookup hello").status == 0; }, std::chrono::seconds(15)))
+        << "system did not come up";
+}
+
+int DefaultSystemTest::endpoint_of(const std::string& label) {
+    CliResult r = service("lookup " + label);
+    return r.status == 0 ? std::stoi(r.out) : -1;
+}
+
 }  // namespace umk_test

@@ -130,4 +130,17 @@ class BootedSystemTest : public ::testing::Test {
     std::unique_ptr<BootedSystem> sys_;
 };
 
+// The default system (etc/boot.conf) booted for each test, ready once the
+// control socket answers and hello is up; the CLI calls the tests use.
+class DefaultSystemTest : public BootedSystemTest {
+  protected:
+    void SetUp() override;
+
+    CliResult service(const std::string& args) { return sys_->service(args); }
+    CliResult cat(const std::string& dev) { return sys_->cat(dev); }
+    CliResult ps() { return sys_->ps(); }
+    // The endpoint `service lookup` gives, -1 if it fails.
+    int endpoint_of(const std::string& label);
+};
+
 }  // namespace umk_test

@@ -19,18 +19,16 @@ using namespace std::chrono_literals;
 using umk_test::CliResult;
 using umk_test::eventually;
 
-class RsGuard : public umk_test::BootedSystemTest {
+class RsGuard : public umk_test::DefaultSystemTest {
   protected:
     void SetUp() override {
-        boot({.config_path = umk_test::default_boot_conf()});
-        ASSERT_TRUE(eventually([&] { return service("lookup hello").status == 0; }, 15s))
-            << "system did not come up";
+        DefaultSystemTest::SetUp();
+        if (HasFatalFailure()) return;
         // The guard runs once RS has started it.
         ASSERT_TRUE(eventually([&] { return list_field("guard", 3).find('A') == 0; }, 10s))
             << service("list").out;
     }
 
-    CliResult service(const std::string& args) { return sys_->service(args); }
     std::string list_field(const std::string& label, int field) {
         return sys_->list_field(label, field);
     }

@@ -31,24 +31,8 @@ using namespace std::chrono_literals;
 using umk_test::CliResult;
 using umk_test::eventually;
 
-class RsSystem : public umk_test::BootedSystemTest {
+class RsSystem : public umk_test::DefaultSystemTest {
   protected:
-    void SetUp() override {
-        boot({.config_path = umk_test::default_boot_conf()});
-        // Ready: the control socket answers and hello is up.
-        ASSERT_TRUE(eventually([&] { return service("lookup hello").status == 0; }, 15s))
-            << "system did not come up";
-    }
-
-    CliResult service(const std::string& args) { return sys_->service(args); }
-    CliResult cat(const std::string& dev) { return sys_->cat(dev); }
-    CliResult ps() { return sys_->ps(); }
-
-    int endpoint_of(const std::string& label) {
-        CliResult r = service("lookup " + label);
-        return r.status == 0 ? std::stoi(r.out) : -1;
-    }
-
     std::string list_field(const std::string& label, int field) {
         return sys_->list_field(label, field);
     }

@@ -22,21 +22,8 @@ using namespace std::chrono_literals;
 using umk_test::CliResult;
 using umk_test::eventually;
 
-class RsMultiSystem : public umk_test::BootedSystemTest {
+class RsMultiSystem : public umk_test::DefaultSystemTest {
   protected:
-    void SetUp() override {
-        boot({.config_path = umk_test::default_boot_conf()});
-        ASSERT_TRUE(eventually([&] { return service("lookup hello").status == 0; }, 15s))
-            << "system did not come up";
-    }
-
-    CliResult service(const std::string& args) { return sys_->service(args); }
-    CliResult cat(const std::string& dev) { return sys_->cat(dev); }
-
-    int endpoint_of(const std::string& label) {
-        CliResult r = service("lookup " + label);
-        return r.status == 0 ? std::stoi(r.out) : -1;
-    }
     std::string flags(const std::string& label) { return sys_->list_field(label, 3); }
     std::string restarts(const std::string& label) { return sys_->list_field(label, 1); }
     std::size_t wait_log(const std::string& what, std::size_t from = 0,

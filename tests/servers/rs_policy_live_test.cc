@@ -19,20 +19,8 @@ using namespace std::chrono_literals;
 using umk_test::CliResult;
 using umk_test::eventually;
 
-class RsPolicySystem : public umk_test::BootedSystemTest {
+class RsPolicySystem : public umk_test::DefaultSystemTest {
   protected:
-    void SetUp() override {
-        boot({.config_path = umk_test::default_boot_conf()});
-        ASSERT_TRUE(eventually([&] { return service("lookup hello").status == 0; }, 15s))
-            << "system did not come up";
-    }
-
-    CliResult service(const std::string& args) { return sys_->service(args); }
-    CliResult cat(const std::string& dev) { return sys_->cat(dev); }
-    int endpoint_of(const std::string& label) {
-        CliResult r = service("lookup " + label);
-        return r.status == 0 ? std::stoi(r.out) : -1;
-    }
     std::string field(const std::string& label, int f) { return sys_->list_field(label, f); }
     bool active(const std::string& label) { return field(label, 3).find('A') != std::string::npos; }
     // A whole row of `service list` split in words, empty if not listed.
